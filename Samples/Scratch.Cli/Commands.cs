@@ -1,0 +1,16 @@
+namespace Scratch.Cli;
+
+/// <summary>Dispatches <c>scratch VERB ...</c> to its command.</summary>
+internal static class Commands
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine("usage: scratch <command> [options]\n\ncommands:\n  quickstart   train a small CNN on the embedded Fashion-MNIST subset");
+            return args.Length == 0 ? 1 : 0;
+        }
+        Console.Error.WriteLine($"scratch: unknown command '{args[0]}' (try 'scratch --help')");
+        return 2;
+    }
+}
