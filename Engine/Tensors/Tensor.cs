@@ -9,7 +9,7 @@ namespace Scratch;
 /// Strides are never negative (flip copies, as in PyTorch).</remarks>
 public partial class Tensor
 {
-    private readonly long[] _strides;
+    private long[] _strides;
     private bool _requiresGrad;
 
     internal Tensor(Storage storage, Shape shape, long[] strides, long offset)
@@ -32,16 +32,16 @@ public partial class Tensor
     }
 
     /// <summary>The shared element buffer.</summary>
-    public Storage Storage { get; }
+    public Storage Storage { get; private set; }
 
     /// <summary>Dimension sizes.</summary>
-    public Shape Shape { get; }
+    public Shape Shape { get; private set; }
 
     /// <summary>Element strides per dimension (0 = broadcast).</summary>
     public ReadOnlySpan<long> Strides => _strides;
 
     /// <summary>Index of the first element in <see cref="Storage"/>.</summary>
-    public long Offset { get; }
+    public long Offset { get; private set; }
 
     /// <summary>Element type.</summary>
     public DType DType => Storage.DType;
@@ -114,6 +114,18 @@ public partial class Tensor
     internal IBackend Backend => BackendRegistry.For(Device);
 
     internal long[] StridesArray => _strides;
+
+    /// <summary>Makes this tensor refer to <paramref name="data"/>'s storage and view (PyTorch's <c>p.data = t</c>);
+    /// used to move parameters between devices and dtypes while keeping their identity.</summary>
+    internal void SetData(Tensor data)
+    {
+        if (data.DType.IsFloating() != DType.IsFloating() && RequiresGrad)
+            throw new DTypeMismatchException("SetData", "data", "a floating dtype for a tensor that requires grad", data.DType.Name());
+        Storage = data.Storage;
+        Shape = data.Shape;
+        _strides = data._strides;
+        Offset = data.Offset;
+    }
 
     /// <summary>A view sharing storage that is cut off from the graph.</summary>
     public Tensor Detach() => new(Storage, Shape, _strides, Offset);
