@@ -14,7 +14,7 @@ internal sealed class ProgressBar
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _label;
     private readonly long _total;
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan _lastDraw = TimeSpan.FromDays(-1);
     private int _lastLength;
 
     /// <summary>Starts a bar for <paramref name="total"/> steps.</summary>
