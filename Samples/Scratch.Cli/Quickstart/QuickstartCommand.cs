@@ -19,7 +19,7 @@ internal static class QuickstartCommand
         "  --batch B    minibatch size (default 64)\n" +
         "  --lr LR      peak learning rate (default 0.05)\n" +
         "  --seed S     seed for initialisation and shuffling (default 0)\n" +
-        "  --threads T  maximum worker threads (default: all cores)\n" +
+        "  --threads T  worker threads (default: all cores)\n" +
         "  --json       one JSON object per line instead of the progress bar\n" +
         "  --full       use the installed full Fashion-MNIST instead of the embedded subset";
 
@@ -54,8 +54,7 @@ internal static class QuickstartCommand
 
     private static int Train(Options o)
     {
-        if (o.Threads > 0 && !ThreadPool.SetMaxThreads(o.Threads, o.Threads))
-            Console.Error.WriteLine($"scratch quickstart: could not limit worker threads to {o.Threads} (minimum is the core count, {Environment.ProcessorCount}).");
+        if (ThreadLimit.Enforce(o.Threads) is { } exitCode) return exitCode;
         var total = Stopwatch.StartNew();
         var source = o.Full ? DataSource.Full : DataSource.Embedded;
         var train = FashionMnist.Load(Split.Train, source);
