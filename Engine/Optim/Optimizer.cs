@@ -32,6 +32,8 @@ public abstract class Optimizer
                     throw new DTypeMismatchException(name, "parameters", "float32 or float64", p.DType.Name());
                 if (!p.IsLeaf)
                     throw new ArgumentException($"{name}: parameters expected leaf tensors, got one produced by {p.GradFn!.Name}.", nameof(groups));
+                if (Overlaps(p))
+                    throw new ArgumentException($"{name}: parameters expected tensors whose elements have distinct memory, got an expanded (stride-0) tensor of shape {p.Shape}; materialise it with Contiguous().", nameof(groups));
                 if (!seen.Add(p))
                     throw new ArgumentException($"{name}: parameters expected each tensor once, got a tensor of shape {p.Shape} twice.", nameof(groups));
             }
@@ -141,6 +143,13 @@ public abstract class Optimizer
         _state.Clear();
         foreach (var (i, st) in loaded) _state[i] = st;
         for (var gi = 0; gi < _groups.Length; gi++) _groups[gi].SetHyper(state.Groups[gi]);
+    }
+
+    private static bool Overlaps(Tensor p)
+    {
+        for (var i = 0; i < p.Rank; i++)
+            if (p.Strides[i] == 0 && p.Shape.Dims[i] > 1) return true;
+        return false;
     }
 
     /// <summary>Throws unless <paramref name="value"/> is finite and ≥ 0.</summary>
