@@ -45,12 +45,22 @@ public static class Idx
     }
 
     /// <summary>Writes a U8 tensor of rank 1..4 as an IDX file, gzip-compressed (deterministically: no name or time
-    /// in the header) when <paramref name="gzip"/>.</summary>
+    /// in the header) when <paramref name="gzip"/>. The file is written atomically (a temporary file beside it,
+    /// then renamed over <paramref name="path"/>).</summary>
     public static void Write(string path, Tensor tensor, bool gzip = true)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var fs = File.Create(path);
-        Write(fs, tensor, gzip);
+        var full = Path.GetFullPath(path);
+        var tmp = $"{full}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var fs = File.Create(tmp)) Write(fs, tensor, gzip);
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
     }
 
     /// <summary>Writes a U8 tensor of rank 1..4 to <paramref name="stream"/> in IDX format.</summary>
