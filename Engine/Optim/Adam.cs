@@ -56,16 +56,14 @@ public class Adam : Optimizer
 
     private protected override void Update<T>(ParamGroup group, Tensor param, Tensor grad, ParamState state)
     {
-        var p = Data<T>(param);
-        var gr = Data<T>(grad);
         var lr = group.Lr!.Value;
         var b1d = group.Beta1!.Value;
         var b2d = group.Beta2!.Value;
         var wdd = group.WeightDecay!.Value;
         var amsgrad = group.Amsgrad!.Value;
-        var m = Buffer<T>(state, "exp_avg", param, out _);
-        var v = Buffer<T>(state, "exp_avg_sq", param, out _);
-        var vmax = amsgrad ? Buffer<T>(state, "max_exp_avg_sq", param, out _) : default;
+        var m = Buffer(state, "exp_avg", param, out _);
+        var v = Buffer(state, "exp_avg_sq", param, out _);
+        var vmax = amsgrad ? Buffer(state, "max_exp_avg_sq", param, out _) : null;
         var step = (double)state.Step;
         var stepSize = T.CreateChecked(lr / (1 - Math.Pow(b1d, step)));
         var bc2Sqrt = T.CreateChecked(Math.Sqrt(1 - Math.Pow(b2d, step)));
@@ -77,24 +75,28 @@ public class Adam : Optimizer
         var wd = T.CreateChecked(wdd);
         var decay = T.CreateChecked(1 - lr * wdd);
         var useWd = wdd != 0;
-        for (var i = 0; i < p.Length; i++)
+        var decoupled = _decoupled;
+        ForChunks<T>(param, grad, m, v, vmax, (p, gr, mm, vv, vx) =>
         {
-            var g = gr[i];
-            if (useWd)
+            for (var i = 0; i < p.Length; i++)
             {
-                if (_decoupled) p[i] *= decay;
-                else g += wd * p[i];
+                var g = gr[i];
+                if (useWd)
+                {
+                    if (decoupled) p[i] *= decay;
+                    else g += wd * p[i];
+                }
+                mm[i] = mm[i] * b1 + omb1 * g;
+                vv[i] = vv[i] * b2 + omb2 * g * g;
+                var s = vv[i];
+                if (amsgrad)
+                {
+                    s = T.Max(vx[i], s);
+                    vx[i] = s;
+                }
+                var denom = T.Sqrt(s) / bc2Sqrt + eps;
+                p[i] += -stepSize * (mm[i] / denom);
             }
-            m[i] = m[i] * b1 + omb1 * g;
-            v[i] = v[i] * b2 + omb2 * g * g;
-            var s = v[i];
-            if (amsgrad)
-            {
-                s = T.Max(vmax[i], s);
-                vmax[i] = s;
-            }
-            var denom = T.Sqrt(s) / bc2Sqrt + eps;
-            p[i] += -stepSize * (m[i] / denom);
-        }
+        });
     }
 }

@@ -93,15 +93,37 @@ public abstract class Optimizer
     private protected abstract void Update<T>(ParamGroup group, Tensor param, Tensor grad, ParamState state)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>The span of a contiguous host tensor's elements.</summary>
-    private protected static Span<T> Data<T>(Tensor t) where T : unmanaged => t.HostSpan<T>();
-
     /// <summary>The named state buffer of <paramref name="param"/>'s shape, created zeroed when absent.</summary>
-    private protected static Span<T> Buffer<T>(ParamState st, string key, Tensor param, out bool created) where T : unmanaged
+    private protected static Tensor Buffer(ParamState st, string key, Tensor param, out bool created)
     {
         created = !st.Buffers.TryGetValue(key, out var b);
         if (created) st.Buffers[key] = b = Tensor.Zeros(param.Shape, param.DType, param.Device);
-        return b!.HostSpan<T>();
+        return b!;
+    }
+
+    /// <summary>The per-element update over aligned chunks of the parameter, its gradient and up to three state
+    /// buffers (empty spans for absent ones).</summary>
+    private protected delegate void ChunkBody<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> buf0, Span<T> buf1, Span<T> buf2);
+
+    /// <summary>Runs <paramref name="body"/> over the contiguous host arrays in chunks, in parallel for large
+    /// parameters (elements are independent, so the result does not depend on the split).</summary>
+    private protected static void ForChunks<T>(Tensor param, Tensor grad, Tensor? buf0, Tensor? buf1, Tensor? buf2,
+        ChunkBody<T> body) where T : unmanaged
+    {
+        var p = param.HostArray<T>();
+        var g = grad.HostArray<T>();
+        var (po, go) = ((int)param.Offset, (int)grad.Offset);
+        var b0 = buf0?.HostArray<T>() ?? [];
+        var b1 = buf1?.HostArray<T>() ?? [];
+        var b2 = buf2?.HostArray<T>() ?? [];
+        Backends.HostParallel.Chunks(param.Numel, true, (lo, hi) =>
+        {
+            var (l, n) = ((int)lo, (int)(hi - lo));
+            body(p.AsSpan(po + l, n), g.AsSpan(go + l, n),
+                b0.Length == 0 ? [] : b0.AsSpan(l, n),
+                b1.Length == 0 ? [] : b1.AsSpan(l, n),
+                b2.Length == 0 ? [] : b2.AsSpan(l, n));
+        });
     }
 
     /// <summary>A snapshot of the state (deep copies of every buffer) and hyper-parameters.</summary>

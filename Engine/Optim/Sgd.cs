@@ -45,8 +45,6 @@ public sealed class Sgd : Optimizer
 
     private protected override void Update<T>(ParamGroup group, Tensor param, Tensor grad, ParamState state)
     {
-        var p = Data<T>(param);
-        var gr = Data<T>(grad);
         var lr = T.CreateChecked(group.Lr!.Value);
         var wd = T.CreateChecked(group.WeightDecay!.Value);
         var mom = T.CreateChecked(group.Momentum!.Value);
@@ -55,20 +53,26 @@ public sealed class Sgd : Optimizer
         var useWd = wd != T.Zero;
         if (mom == T.Zero)
         {
+            ForChunks<T>(param, grad, null, null, null, (p, gr, _, _, _) =>
+            {
+                for (var i = 0; i < p.Length; i++)
+                {
+                    var d = useWd ? gr[i] + wd * p[i] : gr[i];
+                    p[i] -= lr * d;
+                }
+            });
+            return;
+        }
+        var buffer = Buffer(state, "momentum_buffer", param, out var first);
+        ForChunks<T>(param, grad, buffer, null, null, (p, gr, b, _, _) =>
+        {
             for (var i = 0; i < p.Length; i++)
             {
                 var d = useWd ? gr[i] + wd * p[i] : gr[i];
+                b[i] = first ? d : mom * b[i] + damp * d;
+                d = nesterov ? d + mom * b[i] : b[i];
                 p[i] -= lr * d;
             }
-            return;
-        }
-        var b = Buffer<T>(state, "momentum_buffer", param, out var first);
-        for (var i = 0; i < p.Length; i++)
-        {
-            var d = useWd ? gr[i] + wd * p[i] : gr[i];
-            b[i] = first ? d : mom * b[i] + damp * d;
-            d = nesterov ? d + mom * b[i] : b[i];
-            p[i] -= lr * d;
-        }
+        });
     }
 }

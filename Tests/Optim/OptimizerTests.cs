@@ -165,6 +165,33 @@ public class OptimizerTests
         Assert.Contains("state[0]", e2.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Large_parameters_updated_in_parallel_match_small_pieces(string kind)
+    {
+        const int pieces = 4, piece = 50_000;
+        var big = Values.Uniform(new Shape(pieces * piece), 7, DType.F32, -1, 1).RequiresGrad_();
+        var small = Enumerable.Range(0, pieces)
+            .Select(i => Tensor.From(big.ToArray<float>().AsSpan(i * piece, piece).ToArray()).RequiresGrad_()).ToArray();
+        var optBig = Make(kind, big, Tensor.Zeros(new Shape(1)).RequiresGrad_());
+        Optimizer optSmall = kind switch
+        {
+            "sgd" => new Sgd([new ParamGroup(small) { WeightDecay = 0.01 }], lr: 0.01, momentum: 0.9, nesterov: true),
+            "adam" => new Adam(small, lr: 0.05, weightDecay: 0.01, amsgrad: true),
+            _ => new AdamW(small, lr: 0.05),
+        };
+        for (var step = 0; step < 3; step++)
+        {
+            var g = Values.Uniform(big.Shape, 100 + (ulong)step, DType.F32, -1, 1);
+            big.Grad = g;
+            var gv = g.ToArray<float>();
+            for (var i = 0; i < pieces; i++) small[i].Grad = Tensor.From(gv.AsSpan(i * piece, piece).ToArray());
+            optBig.Step();
+            optSmall.Step();
+        }
+        Assert.Equal(big.ToArray<float>(), small.SelectMany(t => t.ToArray<float>()).ToArray());
+    }
+
     [Fact]
     public void Bad_hyper_parameters_throw_naming_the_argument()
     {
