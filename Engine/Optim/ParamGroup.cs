@@ -15,6 +15,20 @@ public sealed class ParamGroup
         Parameters = parameters.ToArray();
     }
 
+    /// <summary>The usual split for weight decay: parameters of rank ≥ 2 (linear and conv weights) in a group with
+    /// <paramref name="weightDecay"/>, rank 0–1 parameters (biases, norm scales and shifts) in a group with none.
+    /// Order within each group is kept; either group may be empty.</summary>
+    public static ParamGroup[] SplitWeightDecay(IEnumerable<Tensor> parameters, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var all = parameters.ToArray();
+        return
+        [
+            new ParamGroup(all.Where(p => p.Rank >= 2)) { WeightDecay = weightDecay },
+            new ParamGroup(all.Where(p => p.Rank < 2)) { WeightDecay = 0 },
+        ];
+    }
+
     /// <summary>The parameters updated by this group, in order.</summary>
     public IReadOnlyList<Tensor> Parameters { get; }
 

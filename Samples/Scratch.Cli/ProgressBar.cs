@@ -5,7 +5,7 @@ namespace Scratch.Cli;
 
 /// <summary>A one-line progress display redrawn in place with <c>\r</c>:
 /// <c>epoch 1/5 [#####.....] 120/470 loss 0.4321 acc 84.1% 812.3 it/s ETA 0:03</c>. Silent when disabled
-/// (--json mode) or when the output is redirected to a file.</summary>
+/// (--json mode) or when standard error, its default output, is redirected.</summary>
 internal sealed class ProgressBar
 {
     private const int Width = 24;
@@ -23,7 +23,7 @@ internal sealed class ProgressBar
         _label = label;
         _total = Math.Max(1, total);
         _out = output ?? Console.Error;
-        _enabled = enabled;
+        _enabled = enabled && (output is not null || !Console.IsErrorRedirected);
     }
 
     /// <summary>Redraws the line after <paramref name="step"/> steps (at most ~10 times a second, always at the end).

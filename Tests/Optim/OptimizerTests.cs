@@ -193,6 +193,18 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Split_weight_decay_puts_matrices_in_the_decayed_group()
+    {
+        var net = new Scratch.NN.Sequential(new Scratch.NN.Linear(3, 2), new Scratch.NN.Linear(2, 1));
+        var groups = ParamGroup.SplitWeightDecay(net.Parameters(), 0.05);
+        var names = net.NamedParameters().ToDictionary(p => (Tensor)p.Value, p => p.Name);
+        Assert.Equal(["0.weight", "1.weight"], groups[0].Parameters.Select(p => names[p]));
+        Assert.Equal(["0.bias", "1.bias"], groups[1].Parameters.Select(p => names[p]));
+        var opt = new Sgd(groups, lr: 0.1, weightDecay: 1);
+        Assert.Equal([0.05, 0.0], opt.ParamGroups.Select(g => g.WeightDecay!.Value));
+    }
+
+    [Fact]
     public void Bad_hyper_parameters_throw_naming_the_argument()
     {
         var (w, _) = Problem();

@@ -64,10 +64,7 @@ internal static class QuickstartCommand
 
         var gen = new Generator(o.Seed);
         var model = new QuickstartModel(gen);
-        var decay = model.NamedParameters().Where(x => x.Name.EndsWith("weight", StringComparison.Ordinal)).Select(x => (Tensor)x.Value);
-        var noDecay = model.NamedParameters().Where(x => !x.Name.EndsWith("weight", StringComparison.Ordinal)).Select(x => (Tensor)x.Value);
-        var opt = new Sgd([new ParamGroup(decay) { WeightDecay = 5e-4 }, new ParamGroup(noDecay) { WeightDecay = 0 }],
-            lr: o.Lr, momentum: 0.9);
+        var opt = new Sgd(ParamGroup.SplitWeightDecay(model.Parameters(), 5e-4), lr: o.Lr, momentum: 0.9);
         var stepsPerEpoch = (train.Count + o.Batch - 1) / o.Batch;
         long totalSteps = (long)stepsPerEpoch * o.Epochs;
         var schedule = new WarmupLr(new CosineLr(o.Lr, totalSteps), Math.Min(200, totalSteps / 10), warmupFactor: 0.1);
