@@ -40,10 +40,10 @@ namespace Scratch
     public partial class Tensor
     {
         /// <summary>Standard deviation of all elements (see <see cref="F.Std"/>).</summary>
-        public Tensor Std(int correction = 1) => F.Std(this, null, correction);
+        public Tensor Std() => F.Std(this);
 
-        /// <summary>Standard deviation over <paramref name="dims"/> (see <see cref="F.Std"/>).</summary>
-        public Tensor Std(int[] dims, int correction = 1, bool keepDim = false) => F.Std(this, dims, correction, keepDim);
+        /// <summary>Standard deviation over <paramref name="dims"/> (all when null; see <see cref="F.Std"/>).</summary>
+        public Tensor Std(int[]? dims, int correction = 1, bool keepDim = false) => F.Std(this, dims, correction, keepDim);
 
         /// <summary>Standard deviation over one dim (see <see cref="F.Std"/>).</summary>
         public Tensor Std(int dim, int correction = 1, bool keepDim = false) => F.Std(this, [dim], correction, keepDim);

@@ -36,10 +36,10 @@ namespace Scratch
     public partial class Tensor
     {
         /// <summary>Variance of all elements (see <see cref="F.Var"/>).</summary>
-        public Tensor Var(int correction = 1) => F.Var(this, null, correction);
+        public Tensor Var() => F.Var(this);
 
-        /// <summary>Variance over <paramref name="dims"/> (see <see cref="F.Var"/>).</summary>
-        public Tensor Var(int[] dims, int correction = 1, bool keepDim = false) => F.Var(this, dims, correction, keepDim);
+        /// <summary>Variance over <paramref name="dims"/> (all when null; see <see cref="F.Var"/>).</summary>
+        public Tensor Var(int[]? dims, int correction = 1, bool keepDim = false) => F.Var(this, dims, correction, keepDim);
 
         /// <summary>Variance over one dim (see <see cref="F.Var"/>).</summary>
         public Tensor Var(int dim, int correction = 1, bool keepDim = false) => F.Var(this, [dim], correction, keepDim);
