@@ -5,7 +5,7 @@ using Scratch.Ops;
 namespace Scratch.Ops
 {
     /// <summary>Inclusive prefix product of a row.</summary>
-    internal readonly struct CumprodKernel : IRowKernel
+    internal readonly struct CumprodKernel : IReduceRowKernel
     {
         public string Name => "Cumprod";
 
@@ -19,7 +19,7 @@ namespace Scratch.Ops
     /// <summary>dxⱼ = Σₖ≥ⱼ gₖ Πᵢ≤ₖ,ᵢ≠ⱼ xᵢ in O(n) per row, exact with zeros: with z the first zero, elements
     /// before z use (Σₖ≥ⱼ gₖyₖ)/xⱼ (xⱼ ≠ 0 there), element z accumulates the products that skip it, and elements
     /// after z get 0 (every product includes x_z).</summary>
-    internal readonly struct CumprodBackwardKernel : IRowKernel
+    internal readonly struct CumprodBackwardKernel : IReduceRowKernel
     {
         public string Name => "Cumprod";
 

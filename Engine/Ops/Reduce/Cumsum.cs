@@ -5,7 +5,7 @@ using Scratch.Ops;
 namespace Scratch.Ops
 {
     /// <summary>Inclusive prefix sum of a row (suffix sum when <c>reverse</c>).</summary>
-    internal readonly struct CumsumKernel(bool reverse) : IRowKernel
+    internal readonly struct CumsumKernel(bool reverse) : IReduceRowKernel
     {
         public string Name => "Cumsum";
 
@@ -30,11 +30,11 @@ namespace Scratch
     {
         /// <summary>Runs a scan kernel along <paramref name="dims"/> (one dim, or none for a 0-d input) and returns x's shape, contiguous.
         /// </summary>
-        internal static Tensor ScanAlong<TK>(Tensor x, TK kernel, int[] dims, Tensor? aux = null) where TK : struct, IRowKernel
+        internal static Tensor ScanAlong<TK>(Tensor x, TK kernel, int[] dims, Tensor? aux = null) where TK : struct, IReduceRowKernel
         {
             var (data, rows, len) = ReduceLayout(x, dims);
             var auxData = aux is null ? null : ReduceLayout(aux, dims).Data;
-            var y = RowKernels.Run(kernel, data, auxData, rows, len, aux is null ? 0 : len, len);
+            var y = ReduceRowKernels.Run(kernel, data, auxData, rows, len, aux is null ? 0 : len, len);
             return FromReduceLayout(y, x.Shape, dims);
         }
 

@@ -5,9 +5,9 @@ using Scratch.Ops;
 namespace Scratch.Ops
 {
     /// <summary>max(acc, x) with NaN propagating; identity −∞ (the type's minimum for integers).</summary>
-    public readonly struct MaxOp : IReduceOp
+    public readonly struct AmaxOp : IReduceOp
     {
-        public string Name => "Max";
+        public string Name => "Amax";
         public T Identity<T>() where T : unmanaged, INumber<T>, IMinMaxValue<T> => T.CreateSaturating(double.NegativeInfinity);
         public T Combine<T>(T acc, T x) where T : unmanaged, INumber<T>, IMinMaxValue<T> =>
             T.IsNaN(acc) ? acc : T.IsNaN(x) || x > acc ? x : acc;
@@ -27,7 +27,7 @@ namespace Scratch
     {
         /// <summary>The largest element as a 0-d tensor (NaN when any element is NaN, as in PyTorch). The gradient is
         /// spread evenly over the elements equal to the maximum. Throws ArgumentException for an empty input.</summary>
-        public static Tensor Max(Tensor x) => ExtremeOverDims(x, new MaxOp(), null, false, "Max");
+        public static Tensor Max(Tensor x) => ExtremeOverDims(x, new AmaxOp(), null, false, "Max");
 
         /// <summary>Max along <paramref name="dim"/>: values and int64 indices of the first maximum (a NaN is the
         /// maximum), shape of x without <paramref name="dim"/> (size 1 when <paramref name="keepDim"/>). The gradient
@@ -38,7 +38,7 @@ namespace Scratch
         /// <summary>Max over <paramref name="dims"/> (all when null or empty); NaN propagates; the gradient is spread
         /// evenly over ties (as torch.amax). Throws when a reduced dim has size 0.</summary>
         public static Tensor Amax(Tensor x, int[]? dims = null, bool keepDim = false) =>
-            ExtremeOverDims(x, new MaxOp(), dims, keepDim, "Amax");
+            ExtremeOverDims(x, new AmaxOp(), dims, keepDim, "Amax");
     }
 
     public partial class Tensor

@@ -5,9 +5,9 @@ using Scratch.Ops;
 namespace Scratch.Ops
 {
     /// <summary>min(acc, x) with NaN propagating; identity +∞ (the type's minimum for integers).</summary>
-    public readonly struct MinOp : IReduceOp
+    public readonly struct AminOp : IReduceOp
     {
-        public string Name => "Min";
+        public string Name => "Amin";
         public T Identity<T>() where T : unmanaged, INumber<T>, IMinMaxValue<T> => T.CreateSaturating(double.PositiveInfinity);
         public T Combine<T>(T acc, T x) where T : unmanaged, INumber<T>, IMinMaxValue<T> =>
             T.IsNaN(acc) ? acc : T.IsNaN(x) || x < acc ? x : acc;
@@ -27,7 +27,7 @@ namespace Scratch
     {
         /// <summary>The smallest element as a 0-d tensor (NaN when any element is NaN, as in PyTorch). The gradient is
         /// spread evenly over the elements equal to the minimum. Throws ArgumentException for an empty input.</summary>
-        public static Tensor Min(Tensor x) => ExtremeOverDims(x, new MinOp(), null, false, "Min");
+        public static Tensor Min(Tensor x) => ExtremeOverDims(x, new AminOp(), null, false, "Min");
 
         /// <summary>Min along <paramref name="dim"/>: values and int64 indices of the first minimum (a NaN is the
         /// minimum), shape of x without <paramref name="dim"/> (size 1 when <paramref name="keepDim"/>). The gradient
@@ -38,7 +38,7 @@ namespace Scratch
         /// <summary>Min over <paramref name="dims"/> (all when null or empty); NaN propagates; the gradient is spread
         /// evenly over ties (as torch.amin). Throws when a reduced dim has size 0.</summary>
         public static Tensor Amin(Tensor x, int[]? dims = null, bool keepDim = false) =>
-            ExtremeOverDims(x, new MinOp(), dims, keepDim, "Amin");
+            ExtremeOverDims(x, new AminOp(), dims, keepDim, "Amin");
     }
 
     public partial class Tensor

@@ -9,7 +9,7 @@ namespace Scratch.Ops
     /// <summary>One row of a vector p-norm: (Σ|x|ᵖ)^(1/p); p = ∞ → max |x|, p = −∞ → min |x|, p = 0 → count of
     /// non-zeros. <c>fast</c> selects the TensorPrimitives paths (CPU); otherwise plain loops (Reference).
     /// </summary>
-    internal readonly struct NormKernel(double p, bool fast) : IFloatRowKernel
+    internal readonly struct NormKernel(double p, bool fast) : IReduceFloatRowKernel
     {
         public string Name => "Norm";
 
@@ -69,7 +69,7 @@ namespace Scratch
             if (double.IsInfinity(p)) RequireNonEmptyReduction(x, d, dims is null || dims.Length == 0, "Norm");
             var (data, rows, len) = ReduceLayout(x, d);
             var k = new NormKernel(p, x.Device.Kind != DeviceKind.Reference);
-            var y = RowKernels.RunFloat(k, data, null, rows, len, 0, 1).Reshape(ReducedShape(x, d, keepDim).ToArray());
+            var y = ReduceRowKernels.RunFloat(k, data, null, rows, len, 0, 1).Reshape(ReducedShape(x, d, keepDim).ToArray());
             if (!Graph.NeedsGrad(x)) return y;
             var sx = new SavedTensor(x, "Norm");
             var sy = new SavedTensor(y, "Norm");

@@ -22,7 +22,7 @@ namespace Scratch.Ops
 
     /// <summary>∂Π/∂xⱼ · g = g · Πᵢ≠ⱼ xᵢ from prefix and suffix products: exact when the row holds zeros (one zero
     /// gets the product of the others, every other element 0; two or more zeros give 0 everywhere).</summary>
-    internal readonly struct ProdBackwardKernel : IRowKernel
+    internal readonly struct ProdBackwardKernel : IReduceRowKernel
     {
         public string Name => "Prod";
 
@@ -62,7 +62,7 @@ namespace Scratch
             {
                 var (data, rows, len) = ReduceLayout(sx.Get(), d);
                 if (rows == 0 || len == 0) return [Tensor.ZerosLike(x)];
-                var dx = RowKernels.Run(new ProdBackwardKernel(), data, g.Materialize(), rows, len, 1, len);
+                var dx = ReduceRowKernels.Run(new ProdBackwardKernel(), data, g.Materialize(), rows, len, 1, len);
                 return [FromReduceLayout(dx, x.Shape, d)];
             });
         }

@@ -6,7 +6,7 @@ namespace Scratch.Ops
 {
     /// <summary>A per-row kernel over the [rows, len] layout of <see cref="F.ReduceLayout"/>: reads one row of the
     /// input and one row of an auxiliary tensor (for example the incoming gradient) and writes one output row.</summary>
-    internal interface IRowKernel
+    internal interface IReduceRowKernel
     {
         /// <summary>Op name for errors.</summary>
         string Name { get; }
@@ -15,8 +15,8 @@ namespace Scratch.Ops
         void Run<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> aux, Span<T> y) where T : unmanaged, INumber<T>;
     }
 
-    /// <summary>A per-row kernel on floating types (see <see cref="IRowKernel"/>).</summary>
-    internal interface IFloatRowKernel
+    /// <summary>A per-row kernel on floating types (see <see cref="IReduceRowKernel"/>).</summary>
+    internal interface IReduceFloatRowKernel
     {
         /// <summary>Op name for errors.</summary>
         string Name { get; }
@@ -26,11 +26,11 @@ namespace Scratch.Ops
     }
 
     /// <summary>Runs row kernels on host tensors: a plain loop on the Reference device, row-parallel on the CPU.</summary>
-    internal static class RowKernels
+    internal static class ReduceRowKernels
     {
         /// <summary>y[r, 0..outLen) = k(x[r, 0..len), aux[r, 0..auxLen)) for contiguous x and aux; y is fresh.</summary>
         public static Tensor Run<TK>(TK k, Tensor x, Tensor? aux, int rows, int len, int auxLen, int outLen)
-            where TK : struct, IRowKernel
+            where TK : struct, IReduceRowKernel
         {
             var y = Tensor.Empty(new Shape(rows, outLen), x.DType, x.Device);
             switch (x.DType)
@@ -46,7 +46,7 @@ namespace Scratch.Ops
 
         /// <summary>As <see cref="Run{TK}"/> for floating-only kernels.</summary>
         public static Tensor RunFloat<TK>(TK k, Tensor x, Tensor? aux, int rows, int len, int auxLen, int outLen)
-            where TK : struct, IFloatRowKernel
+            where TK : struct, IReduceFloatRowKernel
         {
             var y = Tensor.Empty(new Shape(rows, outLen), x.DType, x.Device);
             switch (x.DType)
@@ -99,12 +99,6 @@ namespace Scratch.Ops
 
 namespace Scratch
 {
-    /// <summary>The result of an indexed reduction such as <see cref="F.Max(Tensor, int, bool)"/>: the selected
-    /// values and their int64 positions along the reduced dim (PyTorch's <c>(values, indices)</c>).</summary>
-    /// <param name="Values">The selected elements (differentiable).</param>
-    /// <param name="Indices">Their int64 indices along the reduced dim.</param>
-    public readonly record struct ValuesAndIndices(Tensor Values, Tensor Indices);
-
     public static partial class F
     {
         /// <summary>Throws when a reduction that has no identity (max, min, argmax ...) would reduce over nothing.
