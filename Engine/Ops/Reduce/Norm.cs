@@ -44,7 +44,7 @@ namespace Scratch.Ops
             foreach (var v in x)
             {
                 var a = T.Abs(v);
-                acc += p == 0 ? (v != T.Zero ? T.One : T.IsNaN(v) ? v : T.Zero) : p == 1 ? a : p == 2 ? a * a : T.Pow(a, tp);
+                acc += p == 0 ? (v != T.Zero ? T.One : T.Zero) : p == 1 ? a : p == 2 ? a * a : T.Pow(a, tp);
             }
             y[0] = p is 0 or 1 ? acc : p == 2 ? T.Sqrt(acc) : T.Pow(acc, T.One / tp);
         }

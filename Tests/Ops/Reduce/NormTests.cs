@@ -91,6 +91,30 @@ public class NormTests
     }
 
     [Fact]
+    public void Nan_and_infinity_propagate_like_torch()
+    {
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+        {
+            // torch 1.13: n = torch.tensor([1., nan, -3.], dtype=torch.float64)
+            //             [torch.linalg.vector_norm(n, p).item() for p in [2, 1, 3, inf, -inf, 0]] -> [nan x5, 3.0]
+            var n = Tensor.FromDoubles([1, double.NaN, -3], new Shape(3), DType.F64, device);
+            foreach (var p in new[] { 2, 1, 3, double.PositiveInfinity, double.NegativeInfinity })
+                Assert.True(double.IsNaN(n.Norm(p).Item()), $"p = {p} on {device}");
+            Assert.Equal(3.0, n.Norm(0).Item());
+            // torch 1.13: n.prod(), n.var() -> nan ; n.cumsum(0) -> [1, nan, nan]
+            Assert.True(double.IsNaN(n.Prod().Item()));
+            Assert.True(double.IsNaN(n.Var().Item()));
+            Verify.Values(n.Cumsum(0), new Shape(3), [1, double.NaN, double.NaN]);
+            // torch 1.13: i = torch.tensor([inf, -2.], dtype=torch.float64); vector_norm(i) -> inf, vector_norm(i, -inf) -> 2
+            var i = Tensor.FromDoubles([double.PositiveInfinity, -2], new Shape(2), DType.F64, device);
+            Assert.Equal(double.PositiveInfinity, i.Norm().Item());
+            Assert.Equal(2.0, i.Norm(double.NegativeInfinity).Item());
+            Assert.Equal(double.PositiveInfinity, i.Max().Item());
+            Assert.Equal(-2.0, i.Min().Item());
+        }
+    }
+
+    [Fact]
     public void Bad_input_is_rejected()
     {
         var x = Tensor.Zeros(new Shape(2, 3));
