@@ -36,7 +36,9 @@ namespace Scratch
             ExtremeAlongDim(x, true, dim, keepDim, "Max");
 
         /// <summary>Max over <paramref name="dims"/> (all when null or empty); NaN propagates; the gradient is spread
-        /// evenly over ties (as torch.amax). Throws when a reduced dim has size 0.</summary>
+        /// evenly over ties (as torch.amax). Where the result is NaN the gradient goes to the NaN elements (as
+        /// torch.max() does; torch 1.13's amax gives NaN gradients there). Throws when a reduced dim has size 0.
+        /// </summary>
         public static Tensor Amax(Tensor x, int[]? dims = null, bool keepDim = false) =>
             ExtremeOverDims(x, new AmaxOp(), dims, keepDim, "Amax");
     }

@@ -36,7 +36,9 @@ namespace Scratch
             ExtremeAlongDim(x, false, dim, keepDim, "Min");
 
         /// <summary>Min over <paramref name="dims"/> (all when null or empty); NaN propagates; the gradient is spread
-        /// evenly over ties (as torch.amin). Throws when a reduced dim has size 0.</summary>
+        /// evenly over ties (as torch.amin). Where the result is NaN the gradient goes to the NaN elements (as
+        /// torch.min() does; torch 1.13's amin gives NaN gradients there). Throws when a reduced dim has size 0.
+        /// </summary>
         public static Tensor Amin(Tensor x, int[]? dims = null, bool keepDim = false) =>
             ExtremeOverDims(x, new AminOp(), dims, keepDim, "Amin");
     }

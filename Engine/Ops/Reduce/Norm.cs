@@ -98,7 +98,7 @@ namespace Scratch
                 var a = T.Abs(x);
                 if (double.IsInfinity(p))
                 {
-                    var hit = a == y || (T.IsNaN(a) && T.IsNaN(y));
+                    var hit = a == y; // a NaN never attains the norm: its gradient is 0, as in PyTorch
                     if (hits) return hit ? T.One : T.Zero;
                     return hit ? T.CopySign(T.One, x) * (x == T.Zero ? T.Zero : T.One) * g / count : T.Zero;
                 }

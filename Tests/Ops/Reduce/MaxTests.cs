@@ -111,6 +111,13 @@ public class MaxTests
             Assert.True(double.IsNaN(v.Item()));
             Assert.Equal(1L, i.Item<long>());
             Assert.True(double.IsNaN(n.Min(0).Values.Item()));
+            // torch 1.13: t = torch.tensor([1., nan, 3.]); t.max().backward() -> [0, 1, 0]; same for torch.max(t, 0)[0]
+            var t = n.Detach().Clone().RequiresGrad_();
+            t.Max().Backward();
+            Verify.Values(t.Grad!, new Shape(3), [0, 1, 0]);
+            var u = n.Detach().Clone().RequiresGrad_();
+            u.Max(0).Values.Backward();
+            Verify.Values(u.Grad!, new Shape(3), [0, 1, 0]);
         }
     }
 

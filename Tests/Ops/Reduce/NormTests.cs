@@ -101,6 +101,10 @@ public class NormTests
             foreach (var p in new[] { 2, 1, 3, double.PositiveInfinity, double.NegativeInfinity })
                 Assert.True(double.IsNaN(n.Norm(p).Item()), $"p = {p} on {device}");
             Assert.Equal(3.0, n.Norm(0).Item());
+            // torch 1.13: t = torch.tensor([1., nan, -3.]); vector_norm(t, inf).backward() -> [0, 0, 0]
+            var t = n.Detach().Clone().RequiresGrad_();
+            t.Norm(double.PositiveInfinity).Backward();
+            Verify.Values(t.Grad!, new Shape(3), [0, 0, 0], 0);
             // torch 1.13: n.prod(), n.var() -> nan ; n.cumsum(0) -> [1, nan, nan]
             Assert.True(double.IsNaN(n.Prod().Item()));
             Assert.True(double.IsNaN(n.Var().Item()));
