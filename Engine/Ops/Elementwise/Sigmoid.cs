@@ -12,6 +12,7 @@ namespace Scratch.Ops
         public T Backward<T>(T x, T y, T dy) where T : unmanaged, IFloatingPointIeee754<T> => dy * y * (T.One - y);
         public bool ForwardSpan<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (x.IsEmpty) return true; // TensorPrimitives.Sigmoid rejects empty spans
             TensorPrimitives.Sigmoid(x, y);
             return true;
         }

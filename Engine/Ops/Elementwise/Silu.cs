@@ -16,7 +16,9 @@ namespace Scratch.Ops
         }
         public bool ForwardSpan<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            TensorPrimitives.Sigmoid(x, y); TensorPrimitives.Multiply(x, y, y);
+            if (x.IsEmpty) return true; // TensorPrimitives.Sigmoid rejects empty spans
+            TensorPrimitives.Sigmoid(x, y);
+            TensorPrimitives.Multiply(x, y, y);
             return true;
         }
     }
