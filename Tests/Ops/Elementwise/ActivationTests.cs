@@ -129,6 +129,27 @@ public class ActivationTests
     }
 
     [Fact]
+    public void Nan_and_infinities_agree_across_backends_in_vectorised_lengths()
+    {
+        var v = Enumerable.Range(0, 67).Select(i => (i % 7) switch
+        {
+            0 => double.NaN,
+            1 => double.PositiveInfinity,
+            2 => double.NegativeInfinity,
+            _ => i * 0.37 - 12,
+        }).ToArray();
+        foreach (var dtype in new[] { DType.F32, DType.F64 })
+        {
+            var x = Tensor.FromDoubles(v, new Shape(67), dtype);
+            foreach (var (name, f, _, _, _) in Ops.Concat(UnaryMathTests.Ops))
+                Elementwise.Named(name, () => Verify.SameOnBackends(t => f(t[0]).Detach(), [x], 1e-6, 1e-6));
+            var reversed = Tensor.FromDoubles(v.Reverse().ToArray(), new Shape(67), dtype);
+            Verify.SameOnBackends(t => F.Maximum(t[0], t[1]).Detach(), [x, reversed], 0, 0);
+            Verify.SameOnBackends(t => F.Minimum(t[0], t[1]).Detach(), [x, reversed], 0, 0);
+        }
+    }
+
+    [Fact]
     public void Large_inputs_stay_finite()
     {
         var x = Tensor.From(new double[] { -800, 800 });
