@@ -53,6 +53,25 @@ public class CompareTests
         Verify.Close((p ^ q).To(DType.I64), ((p | q) & !(p & q)).To(DType.I64), 0, 0);
     }
 
+    [TensorProperty]
+    public void Scalar_comparisons_equal_comparisons_with_a_filled_tensor(ShapeCase c)
+    {
+        foreach (var dtype in new[] { DType.F64, DType.F32, DType.I64, DType.I32 })
+        {
+            var x = Grid(c.Dims, c.Seed, dtype);
+            foreach (var v in new[] { -1.0, 0, 2 })
+            {
+                var full = Tensor.Full(x.Shape, v, dtype);
+                Assert.Equal(F.Eq(x, full).ToArray<bool>(), F.Eq(x, v).ToArray<bool>());
+                Assert.Equal(F.Ne(x, full).ToArray<bool>(), F.Ne(x, v).ToArray<bool>());
+                Assert.Equal(F.Lt(x, full).ToArray<bool>(), (x < v).ToArray<bool>());
+                Assert.Equal(F.Le(x, full).ToArray<bool>(), (x <= v).ToArray<bool>());
+                Assert.Equal(F.Gt(x, full).ToArray<bool>(), (x > v).ToArray<bool>());
+                Assert.Equal(F.Ge(x, full).ToArray<bool>(), (v <= x).ToArray<bool>());
+            }
+        }
+    }
+
     [Fact]
     public void Known_values_match_torch()
     {
