@@ -26,7 +26,7 @@ public class ActivationModuleTests
     {
         var x = c.Make();
         foreach (var (layer, f) in Layers)
-            Verify.Close(f(x), layer.Forward(x), 0, 0, layer.GetType().Name);
+            Verify.Close(f(x), layer.Forward(x), 1e-15, 1e-14, layer.GetType().Name);
     }
 
     [Fact]
