@@ -14,13 +14,20 @@ namespace Scratch.Ops
         private const double OneOverSqrtPi = 0.56418958354775628;
 
         /// <summary>erf(x).</summary>
-        public static double Erf(double x)
+        public static double Erf(double x) => Erf(x, 1e-17);
+
+        /// <summary>erf(x) in the precision of <typeparamref name="T"/>: float stops the expansions at a relative
+        /// tolerance of 10⁻⁹ (about half the terms), double at 10⁻¹⁷.</summary>
+        public static T Erf<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
+            T.CreateTruncating(Erf(double.CreateTruncating(x), typeof(T) == typeof(float) ? 1e-9 : 1e-17));
+
+        private static double Erf(double x, double tol)
         {
             if (double.IsNaN(x)) return x;
             var ax = Math.Abs(x);
             if (ax >= 6) return Math.Sign(x);
-            if (ax <= 2.5) return Series(x);
-            var r = 1 - ErfcContinuedFraction(ax);
+            if (ax <= 2.5) return Series(x, tol);
+            var r = 1 - ErfcContinuedFraction(ax, tol);
             return x < 0 ? -r : r;
         }
 
@@ -28,11 +35,11 @@ namespace Scratch.Ops
         public static double Erfc(double x)
         {
             if (double.IsNaN(x)) return x;
-            if (x > 2.5) return x >= 27 ? 0 : ErfcContinuedFraction(x);
+            if (x > 2.5) return x >= 27 ? 0 : ErfcContinuedFraction(x, 1e-17);
             return 1 - Erf(x);
         }
 
-        private static double Series(double x)
+        private static double Series(double x, double tol)
         {
             var x2 = x * x;
             double term = x, sum = x;
@@ -40,13 +47,13 @@ namespace Scratch.Ops
             {
                 term *= 2 * x2 / (2 * n + 3);
                 sum += term;
-                if (Math.Abs(term) <= 1e-17 * Math.Abs(sum)) break;
+                if (Math.Abs(term) <= tol * Math.Abs(sum)) break;
             }
             return TwoOverSqrtPi * Math.Exp(-x2) * sum;
         }
 
         // erfc(x) = e^{-x²}/√π · 1/(x + a₁/(x + a₂/(x + ...))) with aₖ = k/2 (modified Lentz).
-        private static double ErfcContinuedFraction(double x)
+        private static double ErfcContinuedFraction(double x, double tol)
         {
             const double tiny = 1e-300;
             var f = x;
@@ -62,7 +69,7 @@ namespace Scratch.Ops
                 d = 1 / d;
                 var delta = c * d;
                 f *= delta;
-                if (Math.Abs(delta - 1) < 1e-16) break;
+                if (Math.Abs(delta - 1) < Math.Max(tol, 1e-16)) break;
             }
             return OneOverSqrtPi * Math.Exp(-x * x) / f;
         }
@@ -72,8 +79,7 @@ namespace Scratch.Ops
     public readonly struct ErfOp : IUnaryOp
     {
         public string Name => "Erf";
-        public T Forward<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
-            T.CreateTruncating(ErfMath.Erf(double.CreateTruncating(x)));
+        public T Forward<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => ErfMath.Erf(x);
         public T Backward<T>(T x, T y, T dy) where T : unmanaged, IFloatingPointIeee754<T> =>
             dy * T.CreateTruncating(1.1283791670955126) * T.Exp(-x * x);
     }

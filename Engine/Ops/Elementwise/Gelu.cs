@@ -19,7 +19,7 @@ namespace Scratch.Ops
         {
             var half = T.CreateTruncating(0.5);
             if (!Tanh)
-                return half * x * (T.One + T.CreateTruncating(ErfMath.Erf(double.CreateTruncating(x) * InvSqrt2)));
+                return half * x * (T.One + ErfMath.Erf(x * T.CreateTruncating(InvSqrt2)));
             var inner = T.CreateTruncating(SqrtTwoOverPi) * (x + T.CreateTruncating(Kappa) * x * x * x);
             return half * x * (T.One + T.Tanh(inner));
         }
@@ -29,7 +29,7 @@ namespace Scratch.Ops
             var half = T.CreateTruncating(0.5);
             if (!Tanh)
             {
-                var cdf = half * (T.One + T.CreateTruncating(ErfMath.Erf(double.CreateTruncating(x) * InvSqrt2)));
+                var cdf = half * (T.One + ErfMath.Erf(x * T.CreateTruncating(InvSqrt2)));
                 var pdf = T.CreateTruncating(InvSqrt2Pi) * T.Exp(-half * x * x);
                 return dy * (cdf + x * pdf);
             }

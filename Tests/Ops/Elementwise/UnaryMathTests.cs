@@ -122,6 +122,18 @@ public class UnaryMathTests
     }
 
     [Fact]
+    public void Float_erf_is_within_float_rounding_of_double_erf()
+    {
+        for (var i = -700; i <= 700; i++)
+        {
+            var x = (float)(i * 0.01);
+            var exact = Scratch.Ops.ErfMath.Erf((double)x);
+            var single = Scratch.Ops.ErfMath.Erf(x);
+            Assert.True(Math.Abs(single - exact) <= 1e-12 + 1.5e-7 * Math.Abs(exact), $"erf({x}): {single} vs {exact}");
+        }
+    }
+
+    [Fact]
     public void Erf_is_odd_and_monotone()
     {
         var prev = -1.0;
