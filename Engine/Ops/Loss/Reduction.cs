@@ -1,0 +1,3 @@
+namespace Scratch;
+
+public enum Reduction { None, Mean, Sum }
