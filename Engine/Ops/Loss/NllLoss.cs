@@ -1,3 +1,4 @@
+using System.Numerics;
 using Scratch.Autograd;
 
 namespace Scratch;
@@ -32,13 +33,13 @@ public static partial class F
                     $"{op}: target expected class indices in [0, {classes - 1}] or ignoreIndex {ignoreIndex}, got {c} at flat position {i}.");
             w[i] = wv?[c] ?? 1.0;
         }
-        var lpv = lp.To(DType.F64).ToArray<double>();
+        var picked = lp.DType == DType.F32 ? Pick<float>(lp, t, w) : Pick<double>(lp, t, w);
         var losses = new double[rows];
         double total = 0, wsum = 0;
         for (var i = 0; i < rows; i++)
         {
             if (w[i] == 0) continue;
-            losses[i] = -w[i] * lpv[i * classes + t[i]];
+            losses[i] = -w[i] * picked[i];
             total += losses[i];
             wsum += w[i];
         }
@@ -51,15 +52,36 @@ public static partial class F
         return Graph.Record(y, op, [logProbs], g =>
         {
             var gv = g.To(DType.F64).ToArray<double>();
-            var dx = new double[(long)rows * classes];
+            var dx = Tensor.Empty(lp.Shape, logProbs.DType, logProbs.Device);
+            var scatter = new double[rows];
             for (var i = 0; i < rows; i++)
             {
                 if (w[i] == 0) continue;
                 var gi = reduction == Reduction.None ? gv[i] : reduction == Reduction.Sum ? gv[0] : gv[0] / wsum;
-                dx[i * classes + t[i]] = -w[i] * gi;
+                scatter[i] = -w[i] * gi;
             }
-            return [ClassBack(Tensor.FromDoubles(dx, lp.Shape, logProbs.DType, logProbs.Device), logProbs.Shape)];
+            if (dx.DType == DType.F32) Scatter<float>(dx, t, w, scatter);
+            else Scatter<double>(dx, t, w, scatter);
+            return [ClassBack(dx, logProbs.Shape)];
         });
+    }
+
+    /// <summary>logProbs[i, tᵢ] of a contiguous [rows, C] tensor for the rows with non-zero weight.</summary>
+    private static double[] Pick<T>(Tensor lp, long[] t, double[] w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (a, o, classes) = (lp.HostArray<T>(), (int)lp.Offset, lp.Shape[1]);
+        var r = new double[t.Length];
+        for (var i = 0; i < t.Length; i++)
+            if (w[i] != 0) r[i] = double.CreateChecked(a[o + i * classes + t[i]]);
+        return r;
+    }
+
+    /// <summary>Writes values[i] at [i, tᵢ] of a zeroed contiguous [rows, C] tensor for rows with non-zero weight.</summary>
+    private static void Scatter<T>(Tensor dx, long[] t, double[] w, double[] values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (a, classes) = (dx.HostArray<T>(), dx.Shape[1]);
+        for (var i = 0; i < t.Length; i++)
+            if (w[i] != 0) a[i * classes + t[i]] = T.CreateChecked(values[i]);
     }
 
     /// <summary>Validates an (input, target, weight) classification triple; returns (rows M, classes C).</summary>
