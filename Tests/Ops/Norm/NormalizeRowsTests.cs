@@ -52,6 +52,14 @@ public class NormalizeRowsTests
     }
 
     [Fact]
+    public void Parallel_cpu_path_matches_reference_on_large_inputs()
+    {
+        var x = Values.Uniform(new Shape(70, 600), 11, DType.F32, 5, 9);
+        Verify.SameOnBackends(t => F.NormalizeRows(t[0], 1e-5), [x], 1e-4, 1e-4);
+        Verify.SameOnBackends(t => F.LayerNorm(t[0].Reshape(70, 20, 30), [20, 30]), [x], 1e-4, 1e-4);
+    }
+
+    [Fact]
     public void Bad_input_is_rejected()
     {
         var ex = Assert.Throws<ShapeMismatchException>(() => F.NormalizeRows(Tensor.Zeros(new Shape(2, 3, 4)), 1e-5));
