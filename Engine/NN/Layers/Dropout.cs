@@ -11,7 +11,8 @@ public sealed class Dropout : Module<Tensor, Tensor>
     public Dropout(double p = 0.5, Generator? generator = null)
     {
         if (p < 0 || p > 1 || double.IsNaN(p))
-            throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout: p expected a probability in [0, 1], got {p}.");
+            throw new ArgumentOutOfRangeException(nameof(p), p,
+                $"Dropout: p expected a probability in [0, 1], got {p}.");
         P = p;
         _generator = generator;
     }

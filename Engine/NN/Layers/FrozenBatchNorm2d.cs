@@ -8,7 +8,9 @@ public sealed class FrozenBatchNorm2d : Module<Tensor, Tensor>
     /// <summary>Creates the layer with weight 1, bias 0, running mean 0 and running variance 1.</summary>
     public FrozenBatchNorm2d(int numFeatures, double eps = 1e-5)
     {
-        if (numFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, "FrozenBatchNorm2d: numFeatures must be > 0.");
+        if (numFeatures <= 0)
+            throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures,
+                "FrozenBatchNorm2d: numFeatures must be > 0.");
         (NumFeatures, Eps) = (numFeatures, eps);
         Weight = Buffer("weight", Tensor.Ones(new Shape(numFeatures)));
         Bias = Buffer("bias", Tensor.Zeros(new Shape(numFeatures)));
@@ -38,7 +40,8 @@ public sealed class FrozenBatchNorm2d : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != 4 || input.Shape[1] != NumFeatures)
-            throw new ShapeMismatchException("FrozenBatchNorm2d", "input", $"[N, {NumFeatures}, H, W]", input.Shape.ToString());
+            throw new ShapeMismatchException("FrozenBatchNorm2d", "input", $"[N, {NumFeatures}, H, W]",
+                input.Shape.ToString());
         var w = Weight.Detach().To(DType.F64).ToArray<double>();
         var b = Bias.Detach().To(DType.F64).ToArray<double>();
         var m = RunningMean.Detach().To(DType.F64).ToArray<double>();

@@ -8,7 +8,8 @@ public sealed class GroupNorm : Module<Tensor, Tensor>
     public GroupNorm(int numGroups, int numChannels, double eps = 1e-5, bool affine = true)
     {
         if (numGroups <= 0 || numChannels <= 0 || numChannels % numGroups != 0)
-            throw new ArgumentOutOfRangeException(nameof(numGroups), numGroups, $"GroupNorm: numGroups expected a positive divisor of numChannels {numChannels}, got {numGroups}.");
+            throw new ArgumentOutOfRangeException(nameof(numGroups), numGroups,
+                $"GroupNorm: numGroups expected a positive divisor of numChannels {numChannels}, got {numGroups}.");
         (NumGroups, NumChannels, Eps) = (numGroups, numChannels, eps);
         if (affine)
         {

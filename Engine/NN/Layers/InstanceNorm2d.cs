@@ -8,9 +8,12 @@ namespace Scratch.NN;
 public sealed class InstanceNorm2d : Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer (γ = 1, β = 0, running mean 0, running variance 1).</summary>
-    public InstanceNorm2d(int numFeatures, double eps = 1e-5, double momentum = 0.1, bool affine = false, bool trackRunningStats = false)
+    public InstanceNorm2d(int numFeatures, double eps = 1e-5, double momentum = 0.1, bool affine = false,
+        bool trackRunningStats = false)
     {
-        if (numFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, "InstanceNorm2d: numFeatures must be > 0.");
+        if (numFeatures <= 0)
+            throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures,
+                "InstanceNorm2d: numFeatures must be > 0.");
         (NumFeatures, Eps, Momentum) = (numFeatures, eps, momentum);
         if (affine)
         {
@@ -55,7 +58,9 @@ public sealed class InstanceNorm2d : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != 4 || input.Shape[1] != NumFeatures)
-            throw new ShapeMismatchException("InstanceNorm2d", "input", $"[N, {NumFeatures}, H, W]", input.Shape.ToString());
-        return F.InstanceNorm(input, RunningMean, RunningVar, Weight, Bias, Training || RunningMean is null, Momentum, Eps);
+            throw new ShapeMismatchException("InstanceNorm2d", "input", $"[N, {NumFeatures}, H, W]",
+                input.Shape.ToString());
+        var useInputStats = Training || RunningMean is null;
+        return F.InstanceNorm(input, RunningMean, RunningVar, Weight, Bias, useInputStats, Momentum, Eps);
     }
 }

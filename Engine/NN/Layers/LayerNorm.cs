@@ -8,7 +8,8 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
     public LayerNorm(int[] normalizedShape, double eps = 1e-5, bool elementwiseAffine = true)
     {
         if (normalizedShape.Length == 0 || normalizedShape.Any(d => d <= 0))
-            throw new ArgumentOutOfRangeException(nameof(normalizedShape), $"[{string.Join(", ", normalizedShape)}]", "LayerNorm: normalizedShape expected non-empty positive sizes.");
+            throw new ArgumentOutOfRangeException(nameof(normalizedShape), $"[{string.Join(", ", normalizedShape)}]",
+                "LayerNorm: normalizedShape expected non-empty positive sizes.");
         (NormalizedShape, Eps) = ((int[])normalizedShape.Clone(), eps);
         if (elementwiseAffine)
         {

@@ -5,10 +5,12 @@ namespace Scratch.NN;
 public sealed class CrossEntropyLoss : Module
 {
     /// <summary>Creates the loss.</summary>
-    public CrossEntropyLoss(Tensor? weight = null, long ignoreIndex = -100, Reduction reduction = Reduction.Mean, double labelSmoothing = 0)
+    public CrossEntropyLoss(Tensor? weight = null, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
+        double labelSmoothing = 0)
     {
         if (labelSmoothing < 0 || labelSmoothing > 1 || double.IsNaN(labelSmoothing))
-            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"CrossEntropyLoss: labelSmoothing expected a value in [0, 1], got {labelSmoothing}.");
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing,
+                $"CrossEntropyLoss: labelSmoothing expected a value in [0, 1], got {labelSmoothing}.");
         if (weight is not null) Weight = Buffer("weight", weight);
         (IgnoreIndex, Reduction, LabelSmoothing) = (ignoreIndex, reduction, labelSmoothing);
     }
@@ -25,7 +27,8 @@ public sealed class CrossEntropyLoss : Module
     /// <summary>Label smoothing ε.</summary>
     public double LabelSmoothing { get; }
 
-    /// <summary>The loss of logits <paramref name="input"/> against <paramref name="target"/> (indices or probabilities).</summary>
+    /// <summary>The loss of logits <paramref name="input"/> against <paramref name="target"/> (indices or
+    /// probabilities).</summary>
     public Tensor Forward(Tensor input, Tensor target) =>
         F.CrossEntropy(input, target, Weight, IgnoreIndex, LabelSmoothing, Reduction);
 }

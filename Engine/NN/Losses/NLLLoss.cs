@@ -20,6 +20,7 @@ public sealed class NLLLoss : Module
     /// <summary>How per-element losses are combined.</summary>
     public Reduction Reduction { get; }
 
-    /// <summary>The loss of log-probabilities <paramref name="input"/> against int64 <paramref name="target"/>.</summary>
+    /// <summary>The loss of log-probabilities <paramref name="input"/> against int64
+    /// <paramref name="target"/>.</summary>
     public Tensor Forward(Tensor input, Tensor target) => F.NllLoss(input, target, Weight, IgnoreIndex, Reduction);
 }

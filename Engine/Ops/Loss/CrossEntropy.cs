@@ -3,7 +3,8 @@ namespace Scratch;
 public static partial class F
 {
     /// <summary>Cross-entropy between logits and targets, as PyTorch 1.13's <c>cross_entropy</c>:
-    /// log-softmax over the class dim (1, or 0 for an unbatched [C] input) followed by the negative log-likelihood.</summary>
+    /// log-softmax over the class dim (1, or 0 for an unbatched [C] input) followed by the negative
+    /// log-likelihood.</summary>
     /// <param name="input">Logits [N, C], [N, C, d1, ...] or [C] (float).</param>
     /// <param name="target">Either int64 class indices of the input's shape without the class dim, or class
     /// probabilities (float, the input's shape).</param>
@@ -24,10 +25,12 @@ public static partial class F
         if (input.Rank < 1)
             throw new ShapeMismatchException(op, "input", "[C], [N, C] or [N, C, d1, ...]", input.Shape.ToString());
         if (labelSmoothing < 0 || labelSmoothing > 1 || double.IsNaN(labelSmoothing))
-            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"{op}: labelSmoothing expected a value in [0, 1], got {labelSmoothing}.");
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing,
+                $"{op}: labelSmoothing expected a value in [0, 1], got {labelSmoothing}.");
         var classDim = input.Rank == 1 ? 0 : 1;
         var classes = input.Shape[classDim];
-        if (target.DType.IsFloating()) return CrossEntropyProbs(input, target, weight, labelSmoothing, reduction, classDim);
+        if (target.DType.IsFloating())
+            return CrossEntropyProbs(input, target, weight, labelSmoothing, reduction, classDim);
         CheckClassification(input, target, weight, op);
         var logp = LogSoftmax(input, classDim);
         var nll = NllLoss(logp, target, weight, ignoreIndex, reduction);
@@ -61,7 +64,8 @@ public static partial class F
         const string op = "CrossEntropy";
         RequireSame(input, target, op, "target");
         if (target.Shape != input.Shape)
-            throw new ShapeMismatchException(op, "target", $"{input.Shape} (class probabilities) or int64 indices", target.Shape.ToString());
+            throw new ShapeMismatchException(op, "target", $"{input.Shape} (class probabilities) or int64 indices",
+                target.Shape.ToString());
         var classes = input.Shape[classDim];
         if (weight is not null)
         {

@@ -30,7 +30,8 @@ public static partial class F
             if (c == ignoreIndex) continue;
             if (c < 0 || c >= classes)
                 throw new ArgumentOutOfRangeException(nameof(target), c,
-                    $"{op}: target expected class indices in [0, {classes - 1}] or ignoreIndex {ignoreIndex}, got {c} at flat position {i}.");
+                    $"{op}: target expected class indices in [0, {classes - 1}] or ignoreIndex {ignoreIndex}, " +
+                    $"got {c} at flat position {i}.");
             w[i] = wv?[c] ?? 1.0;
         }
         var picked = lp.DType == DType.F32 ? Pick<float>(lp, t, w) : Pick<double>(lp, t, w);
@@ -76,8 +77,10 @@ public static partial class F
         return r;
     }
 
-    /// <summary>Writes values[i] at [i, tᵢ] of a zeroed contiguous [rows, C] tensor for rows with non-zero weight.</summary>
-    private static void Scatter<T>(Tensor dx, long[] t, double[] w, double[] values) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Writes values[i] at [i, tᵢ] of a zeroed contiguous [rows, C] tensor for rows with non-zero
+    /// weight.</summary>
+    private static void Scatter<T>(Tensor dx, long[] t, double[] w, double[] values)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (a, classes) = (dx.HostArray<T>(), dx.Shape[1]);
         for (var i = 0; i < t.Length; i++)

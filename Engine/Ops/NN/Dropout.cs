@@ -9,7 +9,8 @@ public static partial class F
     public static Tensor Dropout(Tensor x, double p = 0.5, bool training = true, Generator? generator = null)
     {
         if (p < 0 || p > 1 || double.IsNaN(p))
-            throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout: p expected a probability in [0, 1], got {p}.");
+            throw new ArgumentOutOfRangeException(nameof(p), p,
+                $"Dropout: p expected a probability in [0, 1], got {p}.");
         RequireFloating(x, "Dropout");
         if (!training || p == 0) return x;
         var g = generator ?? Generator.Default;

@@ -7,13 +7,15 @@ public static partial class F
     /// <summary>Batch normalisation over [N, C], [N, C, L] or [N, C, H, W] (any rank ≥ 2), as PyTorch's
     /// <c>batch_norm</c>: y = (x − μ_c)/√(σ²_c + ε)·γ_c + β_c per channel c (dim 1).</summary>
     /// <param name="x">Float input with channels in dim 1.</param>
-    /// <param name="runningMean">[C] running mean, updated in place when training: r ← (1 − momentum)·r + momentum·μ.</param>
+    /// <param name="runningMean">[C] running mean, updated in place when training: r ← (1 − momentum)·r +
+    /// momentum·μ.</param>
     /// <param name="runningVar">[C] running variance, updated in place when training with the UNBIASED batch variance
     /// (n/(n−1)·σ², n = N·spatial), as PyTorch.</param>
     /// <param name="weight">Optional [C] scale γ.</param>
     /// <param name="bias">Optional [C] shift β.</param>
     /// <param name="training">True: normalise with the batch statistics (μ, biased σ² over N and the spatial dims)
-    /// and update the running statistics; false: use the running statistics (batch statistics when they are null).</param>
+    /// and update the running statistics; false: use the running statistics (batch statistics when they are
+    /// null).</param>
     /// <param name="momentum">Weight of the new batch statistics in the running update.</param>
     /// <param name="eps">ε added to the variance.</param>
     /// <remarks>Training needs more than one value per channel (PyTorch's rule). Gradients flow to x, γ and β; the
@@ -23,7 +25,8 @@ public static partial class F
     {
         const string op = "BatchNorm";
         RequireFloating(x, op);
-        if (x.Rank < 2) throw new ShapeMismatchException(op, "input", "[N, C], [N, C, L] or [N, C, H, W]", x.Shape.ToString());
+        if (x.Rank < 2)
+            throw new ShapeMismatchException(op, "input", "[N, C], [N, C, L] or [N, C, H, W]", x.Shape.ToString());
         var c = x.Shape[1];
         CheckChannelVector(x, runningMean, c, op, "runningMean");
         CheckChannelVector(x, runningVar, c, op, "runningVar");
@@ -34,7 +37,8 @@ public static partial class F
         {
             var count = c == 0 ? 0 : x.Numel / c;
             if (training && count <= 1)
-                throw new ArgumentException($"{op}: input expected more than 1 value per channel when training, got {x.Shape}.", nameof(x));
+                throw new ArgumentException(
+                    $"{op}: input expected more than 1 value per channel when training, got {x.Shape}.", nameof(x));
             var perm = Enumerable.Range(0, x.Rank).ToArray();
             (perm[0], perm[1]) = (1, 0);
             var xt = x.Permute(perm);
@@ -50,7 +54,8 @@ public static partial class F
         else
         {
             var rv = runningVar.Detach().To(DType.F64).ToArray<double>();
-            var invStd = Tensor.FromDoubles(rv.Select(v => 1 / Math.Sqrt(v + eps)).ToArray(), new Shape(c), x.DType, x.Device);
+            var inv = rv.Select(v => 1 / Math.Sqrt(v + eps)).ToArray();
+            var invStd = Tensor.FromDoubles(inv, new Shape(c), x.DType, x.Device);
             var shape = ChannelShape(x.Rank, c);
             y = (x - runningMean.Detach().To(x.DType).Reshape(shape)) * invStd.Reshape(shape);
         }
@@ -67,7 +72,8 @@ public static partial class F
         running.Copy_(Tensor.FromDoubles(r, running.Shape, running.DType, running.Device));
     }
 
-    /// <summary>Throws unless <paramref name="t"/> is null or a [C] tensor on x's device with x's dtype class.</summary>
+    /// <summary>Throws unless <paramref name="t"/> is null or a [C] tensor on x's device with x's dtype
+    /// class.</summary>
     internal static void CheckChannelVector(Tensor x, Tensor? t, int c, string op, string arg)
     {
         if (t is null) return;

@@ -17,7 +17,8 @@ public static partial class F
         if (x.Rank < 2) throw new ShapeMismatchException(op, "input", "[N, C, *]", x.Shape.ToString());
         var (n, c) = (x.Shape[0], x.Shape[1]);
         if (groups <= 0 || c % groups != 0)
-            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups expected a positive divisor of the {c} channels, got {groups}.");
+            throw new ArgumentOutOfRangeException(nameof(groups), groups,
+                $"{op}: groups expected a positive divisor of the {c} channels, got {groups}.");
         CheckChannelVector(x, weight, c, op, "weight");
         CheckChannelVector(x, bias, c, op, "bias");
         var len = n * groups == 0 ? 0 : checked((int)(x.Numel / ((long)n * groups)));

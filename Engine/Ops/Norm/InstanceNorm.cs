@@ -20,7 +20,8 @@ public static partial class F
     {
         const string op = "InstanceNorm";
         RequireFloating(x, op);
-        if (x.Rank < 3) throw new ShapeMismatchException(op, "input", "[N, C, L], [N, C, H, W] or deeper", x.Shape.ToString());
+        if (x.Rank < 3)
+            throw new ShapeMismatchException(op, "input", "[N, C, L], [N, C, H, W] or deeper", x.Shape.ToString());
         var (n, c) = (x.Shape[0], x.Shape[1]);
         CheckChannelVector(x, runningMean, c, op, "runningMean");
         CheckChannelVector(x, runningVar, c, op, "runningVar");
@@ -29,13 +30,17 @@ public static partial class F
         if (!useInputStats)
         {
             if (runningMean is null || runningVar is null)
-                throw new ArgumentException($"{op}: runningMean and runningVar expected when useInputStats is false, got null.", nameof(runningMean));
+                throw new ArgumentException(
+                    $"{op}: runningMean and runningVar expected when useInputStats is false, got null.",
+                    nameof(runningMean));
             return BatchNorm(x, runningMean, runningVar, weight, bias, training: false, momentum, eps);
         }
         var spatial = n * c == 0 ? 0 : checked((int)(x.Numel / ((long)n * c)));
         if (spatial <= 1 && (runningMean is not null || runningVar is not null))
-            throw new ArgumentException($"{op}: input expected more than 1 spatial element per channel, got {x.Shape}.", nameof(x));
-        var y = NormalizeRows(x.Reshape(n * c, spatial), eps, out var mean, out var variance).Reshape(x.Shape.ToArray());
+            throw new ArgumentException(
+                $"{op}: input expected more than 1 spatial element per channel, got {x.Shape}.", nameof(x));
+        var normalised = NormalizeRows(x.Reshape(n * c, spatial), eps, out var mean, out var variance);
+        var y = normalised.Reshape(x.Shape.ToArray());
         var avgMean = new double[c];
         var avgVar = new double[c];
         for (var i = 0; i < n; i++)

@@ -3,20 +3,23 @@ namespace Scratch;
 public static partial class F
 {
     /// <summary>Layer normalisation, as PyTorch's <c>layer_norm</c>: each sample is normalised over its trailing
-    /// <paramref name="normalizedShape"/> dims (biased variance), then an elementwise γ, β of that shape apply.</summary>
+    /// <paramref name="normalizedShape"/> dims (biased variance), then an elementwise γ, β of that shape
+    /// apply.</summary>
     /// <param name="x">Float input [*, normalizedShape...].</param>
     /// <param name="normalizedShape">The trailing dims to normalise over (non-empty).</param>
     /// <param name="weight">Optional γ of shape <paramref name="normalizedShape"/>.</param>
     /// <param name="bias">Optional β of shape <paramref name="normalizedShape"/>.</param>
     /// <param name="eps">ε added to the variance.</param>
-    public static Tensor LayerNorm(Tensor x, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    public static Tensor LayerNorm(Tensor x, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null,
+        double eps = 1e-5)
     {
         const string op = "LayerNorm";
         RequireFloating(x, op);
         var ns = new Shape(normalizedShape);
         var k = normalizedShape.Length;
         if (k == 0 || k > x.Rank || !x.Shape.Dims[(x.Rank - k)..].SequenceEqual(ns.Dims))
-            throw new ShapeMismatchException(op, "normalizedShape", $"non-empty trailing dims of input {x.Shape}", ns.ToString());
+            throw new ShapeMismatchException(op, "normalizedShape", $"non-empty trailing dims of input {x.Shape}",
+                ns.ToString());
         foreach (var (t, arg) in new[] { (weight, "weight"), (bias, "bias") })
         {
             if (t is null) continue;

@@ -83,7 +83,8 @@ public static partial class F
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var fast = g.Device.Kind == DeviceKind.Cpu;
-        var (ga, go, ya, yo, da, dof) = (g.HostArray<T>(), (int)g.Offset, y.HostArray<T>(), (int)y.Offset, dx.HostArray<T>(), (int)dx.Offset);
+        var (ga, go, ya, yo, da, dof) = (g.HostArray<T>(), (int)g.Offset, y.HostArray<T>(), (int)y.Offset,
+            dx.HostArray<T>(), (int)dx.Offset);
         RowKernels.ForRows(fast, rows, len, r =>
         {
             var gs = new ReadOnlySpan<T>(ga, go + r * len, len);
@@ -106,7 +107,10 @@ public static partial class F
                 sgy += double.CreateChecked(gs[i]) * double.CreateChecked(ys[i]);
             }
             for (var i = 0; i < len; i++)
-                ds[i] = T.CreateChecked((double.CreateChecked(gs[i]) - sg / len - double.CreateChecked(ys[i]) * sgy / len) * rstd[r]);
+            {
+                var centred = double.CreateChecked(gs[i]) - sg / len - double.CreateChecked(ys[i]) * sgy / len;
+                ds[i] = T.CreateChecked(centred * rstd[r]);
+            }
         });
     }
 }

@@ -16,14 +16,17 @@ public static partial class F
         var d = ReduceDims(x, dims, "LogSumExp");
         var (data, rows, len) = ReduceLayout(x, d);
         var y = Tensor.Empty(ReducedShape(x, d, keepDim), x.DType, x.Device);
-        RowKernels.Dispatch(x.DType, () => LogSumExpRows<float>(data, y, rows, len), () => LogSumExpRows<double>(data, y, rows, len));
+        RowKernels.Dispatch(x.DType,
+            () => LogSumExpRows<float>(data, y, rows, len),
+            () => LogSumExpRows<double>(data, y, rows, len));
         if (!Graph.NeedsGrad(x)) return y;
         var (sx, sy) = (new SavedTensor(x, "LogSumExp"), new SavedTensor(y, "LogSumExp"));
         return Graph.Record(y, "LogSumExp", [x], g =>
             [ExpandReduced(g, x.Shape, d) * Exp(sx.Get() - ExpandReduced(sy.Get(), x.Shape, d))]);
     }
 
-    private static void LogSumExpRows<T>(Tensor x, Tensor y, int rows, int len) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void LogSumExpRows<T>(Tensor x, Tensor y, int rows, int len)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var fast = x.Device.Kind == DeviceKind.Cpu;
         var (xa, xo, ya, yo) = (x.HostArray<T>(), (int)x.Offset, y.HostArray<T>(), (int)y.Offset);

@@ -10,7 +10,8 @@ internal static class RowKernels
     /// <summary>Elements above which the Cpu path splits rows across cores.</summary>
     private const long ParallelGrain = 1 << 15;
 
-    /// <summary>Runs <paramref name="body"/> for every row, in parallel on the Cpu path when the work is large.</summary>
+    /// <summary>Runs <paramref name="body"/> for every row, in parallel on the Cpu path when the work is
+    /// large.</summary>
     public static void ForRows(bool fast, int rows, int len, Action<int> body)
     {
         if (fast && rows > 1 && (long)rows * len >= ParallelGrain) Parallel.For(0, rows, body);
@@ -19,14 +20,17 @@ internal static class RowKernels
     }
 
     /// <summary>Applies <paramref name="kernel"/> to same-shaped inputs laid out as [rows, len] with
-    /// <paramref name="dim"/> last (each contiguous) and returns the contiguous result in the original dim order.</summary>
+    /// <paramref name="dim"/> last (each contiguous) and returns the contiguous result in the original dim
+    /// order.</summary>
     public static Tensor AlongDim(Tensor[] inputs, int dim, Action<Tensor[], Tensor, int, int> kernel)
     {
         var x = inputs[0];
         var rank = x.Rank;
         var perm = Enumerable.Range(0, rank).Where(i => i != dim).Append(dim).ToArray();
         var identity = dim == rank - 1;
-        var data = inputs.Select(t => identity ? t.Detach().Materialize() : t.Detach().Permute(perm).Materialize()).ToArray();
+        var data = inputs
+            .Select(t => identity ? t.Detach().Materialize() : t.Detach().Permute(perm).Materialize())
+            .ToArray();
         var len = x.Shape[dim];
         var rows = len == 0 ? 0 : checked((int)(x.Numel / len));
         var y = Tensor.Empty(data[0].Shape, x.DType, x.Device);
@@ -51,7 +55,8 @@ internal static class RowKernels
     }
 
     /// <summary>Softmax (or log-softmax) of each row of the contiguous x into y, shifted by the row maximum.</summary>
-    public static void Softmax<T>(Tensor x, Tensor y, int rows, int len, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Softmax<T>(Tensor x, Tensor y, int rows, int len, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var fast = x.Device.Kind == DeviceKind.Cpu;
         var (xa, xo, ya, yo) = (x.HostArray<T>(), (int)x.Offset, y.HostArray<T>(), (int)y.Offset);
@@ -77,10 +82,12 @@ internal static class RowKernels
     }
 
     /// <summary>Backward of softmax, dx = y·(g − Σ g·y), or of log-softmax, dx = g − eʸ·Σ g, per row.</summary>
-    public static void SoftmaxBackward<T>(Tensor g, Tensor y, Tensor dx, int rows, int len, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void SoftmaxBackward<T>(Tensor g, Tensor y, Tensor dx, int rows, int len, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var fast = g.Device.Kind == DeviceKind.Cpu;
-        var (ga, go, ya, yo, da, dof) = (g.HostArray<T>(), (int)g.Offset, y.HostArray<T>(), (int)y.Offset, dx.HostArray<T>(), (int)dx.Offset);
+        var (ga, go, ya, yo, da, dof) = (g.HostArray<T>(), (int)g.Offset, y.HostArray<T>(), (int)y.Offset,
+            dx.HostArray<T>(), (int)dx.Offset);
         ForRows(fast, rows, len, r =>
         {
             var gs = new ReadOnlySpan<T>(ga, go + r * len, len);

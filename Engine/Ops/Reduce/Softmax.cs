@@ -25,9 +25,12 @@ public static partial class F
             () => RowKernels.Softmax<double>(a[0], o, rows, len, log)));
         if (!Graph.NeedsGrad(x)) return y;
         var saved = new SavedTensor(y, op);
-        return Graph.Record(y, op, [x], g => [RowKernels.AlongDim([g, saved.Get()], d, (a, o, rows, len) => RowKernels.Dispatch(x.DType,
-            () => RowKernels.SoftmaxBackward<float>(a[0], a[1], o, rows, len, log),
-            () => RowKernels.SoftmaxBackward<double>(a[0], a[1], o, rows, len, log)))]);
+        return Graph.Record(y, op, [x], g =>
+        [
+            RowKernels.AlongDim([g, saved.Get()], d, (a, o, rows, len) => RowKernels.Dispatch(x.DType,
+                () => RowKernels.SoftmaxBackward<float>(a[0], a[1], o, rows, len, log),
+                () => RowKernels.SoftmaxBackward<double>(a[0], a[1], o, rows, len, log))),
+        ]);
     }
 }
 

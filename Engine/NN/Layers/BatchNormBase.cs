@@ -13,7 +13,9 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
     /// <summary>Creates the layer: γ = 1, β = 0, running mean 0, running variance 1.</summary>
     protected BatchNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
     {
-        if (numFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, $"{GetType().Name}: numFeatures must be > 0.");
+        if (numFeatures <= 0)
+            throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures,
+                $"{GetType().Name}: numFeatures must be > 0.");
         (NumFeatures, Eps, Momentum) = (numFeatures, eps, momentum);
         if (affine)
         {
@@ -65,7 +67,8 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
     {
         CheckInput(input);
         if (input.Shape[1] != NumFeatures)
-            throw new ShapeMismatchException(GetType().Name, "input", $"{NumFeatures} channels in dim 1", input.Shape.ToString());
+            throw new ShapeMismatchException(GetType().Name, "input", $"{NumFeatures} channels in dim 1",
+                input.Shape.ToString());
         var factor = Momentum ?? 0.0;
         if (Training && NumBatchesTracked is not null)
         {
@@ -74,39 +77,5 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
         }
         var batchStats = Training || RunningMean is null;
         return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, batchStats, factor, Eps);
-    }
-}
-
-/// <summary>Batch normalisation of [N, C] or [N, C, L] inputs (PyTorch's <c>nn.BatchNorm1d</c>).</summary>
-public sealed class BatchNorm1d : BatchNormBase
-{
-    /// <summary>Creates the layer; see <see cref="BatchNormBase"/>.</summary>
-    public BatchNorm1d(int numFeatures, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool trackRunningStats = true)
-        : base(numFeatures, eps, momentum, affine, trackRunningStats)
-    {
-    }
-
-    /// <inheritdoc/>
-    protected override void CheckInput(Tensor input)
-    {
-        if (input.Rank is not (2 or 3))
-            throw new ShapeMismatchException("BatchNorm1d", "input", "[N, C] or [N, C, L]", input.Shape.ToString());
-    }
-}
-
-/// <summary>Batch normalisation of [N, C, H, W] inputs (PyTorch's <c>nn.BatchNorm2d</c>).</summary>
-public sealed class BatchNorm2d : BatchNormBase
-{
-    /// <summary>Creates the layer; see <see cref="BatchNormBase"/>.</summary>
-    public BatchNorm2d(int numFeatures, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool trackRunningStats = true)
-        : base(numFeatures, eps, momentum, affine, trackRunningStats)
-    {
-    }
-
-    /// <inheritdoc/>
-    protected override void CheckInput(Tensor input)
-    {
-        if (input.Rank != 4)
-            throw new ShapeMismatchException("BatchNorm2d", "input", "[N, C, H, W]", input.Shape.ToString());
     }
 }
