@@ -15,8 +15,9 @@ public static partial class F
     /// without weights). Probability targets: the target becomes (1−ε)·p + ε/C.</param>
     /// <param name="reduction">None, Sum or Mean. Mean for index targets divides by the summed weight of the
     /// non-ignored targets (NaN when all are ignored); for probability targets by the number of elements N·d1·…</param>
-    /// <remarks>Gradient with respect to the logits is (softmax − target distribution), weighted; it comes from the
-    /// fused log-softmax and NLL kernels.</remarks>
+    /// <remarks>Index targets run one fused kernel (log-softmax, loss and the hand-written backward: the weighted
+    /// softmax − smoothed one-hot); probability targets are composed from <see cref="LogSoftmax"/>, Mul and Sum.
+    /// </remarks>
     public static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight = null, long ignoreIndex = -100,
         double labelSmoothing = 0, Reduction reduction = Reduction.Mean)
     {
@@ -28,34 +29,9 @@ public static partial class F
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing,
                 $"{op}: labelSmoothing expected a value in [0, 1], got {labelSmoothing}.");
         var classDim = input.Rank == 1 ? 0 : 1;
-        var classes = input.Shape[classDim];
         if (target.DType.IsFloating())
             return CrossEntropyProbs(input, target, weight, labelSmoothing, reduction, classDim);
-        CheckClassification(input, target, weight, op);
-        var logp = LogSoftmax(input, classDim);
-        var nll = NllLoss(logp, target, weight, ignoreIndex, reduction);
-        if (labelSmoothing == 0) return nll;
-
-        var weighted = weight is null ? logp : logp * weight.Reshape(WeightShape(input.Rank, classDim, classes));
-        var smooth = -Sum(weighted, [classDim]);
-        var t = target.Detach().Materialize().HostSpan<long>().ToArray();
-        var keep = new double[t.Length];
-        double denom = 0;
-        var wv = weight?.Detach().To(DType.F64).ToArray<double>();
-        for (var i = 0; i < t.Length; i++)
-        {
-            if (t[i] == ignoreIndex) continue;
-            keep[i] = 1;
-            denom += wv?[t[i]] ?? 1.0;
-        }
-        smooth = smooth * Tensor.FromDoubles(keep, target.Shape, input.DType, input.Device);
-        var reduced = reduction switch
-        {
-            Reduction.None => smooth,
-            Reduction.Sum => smooth.Sum(),
-            _ => smooth.Sum() / denom,
-        };
-        return nll * (1 - labelSmoothing) + reduced * (labelSmoothing / classes);
+        return CrossEntropyIndices(input, target, weight, ignoreIndex, labelSmoothing, reduction);
     }
 
     private static Tensor CrossEntropyProbs(Tensor input, Tensor target, Tensor? weight, double labelSmoothing,

@@ -60,6 +60,44 @@ public class CrossEntropyTests
         Verify.SameOnBackends(t => Ce(t, c), Inputs(c, DType.F32), 1e-5, 1e-4);
     }
 
+    /// <summary>PyTorch 1.13's cross_entropy_loss_label_smoothing written from differentiable primitives.</summary>
+    private static Tensor Composed(Tensor x, Tensor target, Tensor? w, double eps, Reduction reduction)
+    {
+        var dim = x.Rank == 1 ? 0 : 1;
+        var classes = x.Shape[dim];
+        var logp = F.LogSoftmax(x, dim);
+        var nll = F.NllLoss(logp, target, w, -100, reduction);
+        var view = Enumerable.Repeat(1, x.Rank).ToArray();
+        view[dim] = classes;
+        var smooth = -F.Sum(w is null ? logp : logp * w.Reshape(view), [dim]);
+        var t = target.ToArray<long>();
+        var keep = t.Select(v => v == -100 ? 0.0 : 1.0).ToArray();
+        var denom = t.Where(v => v != -100).Sum(v => w?.ToDoubleArray()[v] ?? 1.0);
+        smooth = smooth * Tensor.FromDoubles(keep, target.Shape, x.DType);
+        var reduced = reduction switch
+        {
+            Reduction.None => smooth,
+            Reduction.Sum => smooth.Sum(),
+            _ => smooth.Sum() / denom,
+        };
+        return nll * (1 - eps) + reduced * (eps / classes);
+    }
+
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
+    public void Fused_kernel_matches_the_composed_definition(LossCase c)
+    {
+        var x1 = c.X().RequiresGrad_();
+        var x2 = c.X().RequiresGrad_();
+        var fused = F.CrossEntropy(x1, c.T, c.W(), -100, c.Smoothing, c.Reduction);
+        var composed = Composed(x2, c.T, c.W(), c.Smoothing, c.Reduction);
+        Verify.Close(composed, fused, 1e-12, 1e-10);
+        if (c.Reduction == Reduction.Mean && c.Target.All(t => t == -100)) return;
+        var g = Values.Uniform(fused.Shape, c.Seed + 5, DType.F64, -1, 1);
+        (fused * g).Sum().Backward();
+        (composed * g).Sum().Backward();
+        Verify.Close(x2.Grad!, x1.Grad!, 1e-12, 1e-10, "grad");
+    }
+
     [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
     public void Equals_nll_of_log_softmax_without_smoothing(LossCase c)
     {
@@ -119,6 +157,16 @@ public class CrossEntropyTests
         var p = F.Softmax(SeqValues.Of(3, 4, 3), 1);
         // torch 1.13: F.cross_entropy(seq(4,3), softmax(seq(4,3,k=3),1), weight=w, label_smoothing=0.1)
         Verify.Values(F.CrossEntropy(SeqValues.Of(0, 4, 3), p, w, labelSmoothing: 0.1), new Shape(), [0.6643006472], 1e-9);
+    }
+
+    [Fact]
+    public void Parallel_cpu_path_matches_reference_on_large_inputs()
+    {
+        var x = Values.Uniform(new Shape(60, 300, 2), 3, DType.F32, -5, 5);
+        var t = Tensor.Randint(0, 300, new Shape(60, 2), new Generator(4));
+        var w = Values.Uniform(new Shape(300), 5, DType.F32, 0.5, 2);
+        Verify.SameOnBackends(a => F.CrossEntropy(a[0], a[1], a[2], labelSmoothing: 0.1), [x, t, w], 1e-5, 1e-4);
+        Verify.SameOnBackends(a => F.CrossEntropy(a[0], a[1], reduction: Reduction.None), [x, t], 1e-5, 1e-4);
     }
 
     [Fact]
