@@ -58,7 +58,11 @@ public static partial class F
             double m, var;
             if (fast)
             {
+                // Two-pass with a mean correction: the residual mean of x − m fixes the rounding of m.
                 m = double.CreateChecked(TensorPrimitives.Sum(xs)) / len;
+                TensorPrimitives.Subtract(xs, T.CreateChecked(m), ys);
+                var correction = double.CreateChecked(TensorPrimitives.Sum<T>(ys)) / len;
+                m += correction;
                 TensorPrimitives.Subtract(xs, T.CreateChecked(m), ys);
                 var = double.CreateChecked(TensorPrimitives.SumOfSquares<T>(ys)) / len;
             }
