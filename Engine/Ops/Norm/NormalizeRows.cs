@@ -10,6 +10,8 @@ public static partial class F
     /// <summary>Normalises each row of a [rows, len] tensor: y = (x − μ)/√(σ² + ε) with μ and the biased σ² taken
     /// over the row (two passes, so it is stable for large offsets). The building block of batch, layer, group and
     /// instance norm. Backward: dx = (g − mean(g) − y·mean(g·y)) / √(σ² + ε).</summary>
+    /// <remarks>The Reference path works in float64; the Cpu path centres in the input dtype (with a mean
+    /// correction pass), so float32 rows whose mean is large against their spread lose relative accuracy.</remarks>
     /// <param name="x">A rank-2 float tensor (any strides).</param>
     /// <param name="eps">ε &gt; 0 added to the variance.</param>
     /// <param name="mean">The per-row means μ (double, for running statistics).</param>
