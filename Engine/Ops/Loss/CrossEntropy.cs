@@ -52,7 +52,7 @@ public static partial class F
         var logp = LogSoftmax(input, classDim);
         var p = labelSmoothing > 0 ? target * (1 - labelSmoothing) + labelSmoothing / classes : target;
         var prod = logp * p;
-        if (weight is not null) prod = prod * weight.Reshape(WeightShape(input.Rank, classDim, classes));
+        if (weight is not null) prod = prod * weight.Reshape(ClassWeightShape(input.Rank, classDim, classes));
         return reduction switch
         {
             Reduction.None => -Sum(prod, [classDim]),
@@ -62,7 +62,7 @@ public static partial class F
     }
 
     /// <summary>[1, C, 1, ...] (or [C] for rank 1): a class-weight shape that broadcasts along the class dim.</summary>
-    private static int[] WeightShape(int rank, int classDim, int classes)
+    private static int[] ClassWeightShape(int rank, int classDim, int classes)
     {
         var s = Enumerable.Repeat(1, rank).ToArray();
         s[classDim] = classes;

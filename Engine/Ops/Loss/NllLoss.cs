@@ -34,7 +34,7 @@ public static partial class F
                     $"got {c} at flat position {i}.");
             w[i] = wv?[c] ?? 1.0;
         }
-        var picked = lp.DType == DType.F32 ? Pick<float>(lp, t, w) : Pick<double>(lp, t, w);
+        var picked = lp.DType == DType.F32 ? NllGather<float>(lp, t, w) : NllGather<double>(lp, t, w);
         var losses = new double[rows];
         double total = 0, wsum = 0;
         for (var i = 0; i < rows; i++)
@@ -61,14 +61,14 @@ public static partial class F
                 var gi = reduction == Reduction.None ? gv[i] : reduction == Reduction.Sum ? gv[0] : gv[0] / wsum;
                 scatter[i] = -w[i] * gi;
             }
-            if (dx.DType == DType.F32) Scatter<float>(dx, t, w, scatter);
-            else Scatter<double>(dx, t, w, scatter);
+            if (dx.DType == DType.F32) NllScatter<float>(dx, t, w, scatter);
+            else NllScatter<double>(dx, t, w, scatter);
             return [ClassBack(dx, logProbs.Shape)];
         });
     }
 
     /// <summary>logProbs[i, tᵢ] of a contiguous [rows, C] tensor for the rows with non-zero weight.</summary>
-    private static double[] Pick<T>(Tensor lp, long[] t, double[] w) where T : unmanaged, IFloatingPointIeee754<T>
+    private static double[] NllGather<T>(Tensor lp, long[] t, double[] w) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (a, o, classes) = (lp.HostArray<T>(), (int)lp.Offset, lp.Shape[1]);
         var r = new double[t.Length];
@@ -79,7 +79,7 @@ public static partial class F
 
     /// <summary>Writes values[i] at [i, tᵢ] of a zeroed contiguous [rows, C] tensor for rows with non-zero
     /// weight.</summary>
-    private static void Scatter<T>(Tensor dx, long[] t, double[] w, double[] values)
+    private static void NllScatter<T>(Tensor dx, long[] t, double[] w, double[] values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (a, classes) = (dx.HostArray<T>(), dx.Shape[1]);
