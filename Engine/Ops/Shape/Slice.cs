@@ -35,8 +35,8 @@ public partial class Tensor
     {
         var dims = Shape.ToArray();
         var strides = (long[])StridesArray.Clone();
-        var offset = Offset + (length > 0 ? start * StridesArray[dim] : 0);
         dims[dim] = length;
+        var offset = Offset + (new Shape(dims).Numel > 0 ? start * StridesArray[dim] : 0);
         strides[dim] *= step;
         return new Tensor(Storage, new Shape(dims), strides, offset);
     }
@@ -46,7 +46,7 @@ public partial class Tensor
     {
         var dims = Shape.ToArray().ToList();
         var strides = StridesArray.ToList();
-        var offset = Offset + index * StridesArray[dim];
+        var offset = Offset + (Numel > 0 ? index * StridesArray[dim] : 0);
         dims.RemoveAt(dim);
         strides.RemoveAt(dim);
         return new Tensor(Storage, new Shape(dims.ToArray()), strides.ToArray(), offset);

@@ -1,0 +1,192 @@
+namespace Scratch;
+
+/// <summary>One entry of a PyTorch-style index expression <c>x[i, 1..^1, TensorIndex.Ellipsis, ...]</c>: an integer
+/// (selects and removes a dim; negative counts from the end), a slice (<see cref="System.Range"/> or
+/// <see cref="Slice"/>), <see cref="Ellipsis"/> (as many full slices as needed), <see cref="NewAxis"/> (inserts a
+/// size-1 dim), or an int64 index / Bool mask tensor (advanced indexing, see <see cref="Tensor.this[TensorIndex[]]"/>).
+/// </summary>
+public readonly struct TensorIndex
+{
+    private TensorIndex(TensorIndexKind kind, int value = 0, int? start = null, int? end = null, int step = 1, Tensor? tensor = null)
+    {
+        Kind = kind;
+        Value = value;
+        Start = start;
+        End = end;
+        Step = step;
+        Tensor = tensor;
+    }
+
+    /// <summary>What this entry does.</summary>
+    public TensorIndexKind Kind { get; }
+
+    /// <summary>The integer of an <see cref="TensorIndexKind.Int"/> entry.</summary>
+    public int Value { get; }
+
+    /// <summary>Slice start (null = from the beginning; negative counts from the end).</summary>
+    public int? Start { get; }
+
+    /// <summary>Slice end, exclusive (null = to the end; negative counts from the end).</summary>
+    public int? End { get; }
+
+    /// <summary>Slice step (≥ 1).</summary>
+    public int Step { get; }
+
+    /// <summary>The index or mask tensor of a <see cref="TensorIndexKind.Tensor"/> entry.</summary>
+    public Tensor? Tensor { get; }
+
+    /// <summary><c>...</c>: expands to full slices over the dims not named by the other entries (at most one).</summary>
+    public static TensorIndex Ellipsis => new(TensorIndexKind.Ellipsis);
+
+    /// <summary><c>None</c>: inserts a new dim of size 1.</summary>
+    public static TensorIndex NewAxis => new(TensorIndexKind.NewAxis);
+
+    /// <summary><c>:</c> — the whole dim.</summary>
+    public static TensorIndex All => new(TensorIndexKind.Slice);
+
+    /// <summary>Python's <c>start:end:step</c> (clamped like Python slicing; step ≥ 1).</summary>
+    public static TensorIndex Slice(int? start = null, int? end = null, int step = 1)
+    {
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, $"TensorIndex.Slice: step must be >= 1, got {step}.");
+        return new(TensorIndexKind.Slice, start: start, end: end, step: step);
+    }
+
+    /// <summary>A single position (negative counts from the end).</summary>
+    public static implicit operator TensorIndex(int index) => new(TensorIndexKind.Int, index);
+
+    /// <summary>A C# range as a slice: <c>1..^1</c> is Python's <c>1:-1</c>, <c>..</c> is <c>:</c>.</summary>
+    public static implicit operator TensorIndex(Range range)
+    {
+        static int? Bound(Index i, bool isEnd) => i.IsFromEnd
+            ? i.Value == 0 ? isEnd ? null : int.MaxValue : -i.Value
+            : i.Value;
+        return new(TensorIndexKind.Slice, start: Bound(range.Start, false), end: Bound(range.End, true));
+    }
+
+    /// <summary>An int64 index tensor or a Bool mask (advanced indexing).</summary>
+    public static implicit operator TensorIndex(Tensor tensor) => new(TensorIndexKind.Tensor, tensor: tensor);
+
+    /// <summary>A readable form (<c>1</c>, <c>1:-1:2</c>, <c>...</c>, <c>None</c>, <c>tensor[2]</c>).</summary>
+    public override string ToString() => Kind switch
+    {
+        TensorIndexKind.Int => Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorIndexKind.Slice => $"{Start}:{End}" + (Step != 1 ? $":{Step}" : ""),
+        TensorIndexKind.Ellipsis => "...",
+        TensorIndexKind.NewAxis => "None",
+        _ => $"tensor{Tensor!.Shape}",
+    };
+}
+
+/// <summary>The kinds of <see cref="TensorIndex"/> entries.</summary>
+public enum TensorIndexKind
+{
+    /// <summary>A single position; removes the dim.</summary>
+    Int,
+
+    /// <summary>A strided range; keeps the dim.</summary>
+    Slice,
+
+    /// <summary>Full slices over the remaining dims.</summary>
+    Ellipsis,
+
+    /// <summary>A new size-1 dim.</summary>
+    NewAxis,
+
+    /// <summary>An int64 index tensor or Bool mask.</summary>
+    Tensor,
+}
+
+public partial class Tensor
+{
+    /// <summary>PyTorch-style indexing: <c>x[0]</c>, <c>x[1..^1, 2]</c>, <c>x[TensorIndex.Ellipsis, TensorIndex.Slice(null,
+    /// null, 2)]</c>, <c>x[TensorIndex.NewAxis]</c>. Integers, slices, ellipsis and new axes give views (gradient
+    /// scattered back). An int64 tensor selects along one dim (negative indices count from the end) and its shape
+    /// replaces that dim; a Bool mask of rank k covers k dims, which are replaced by one dim listing the true
+    /// positions. Tensor entries copy, like PyTorch's advanced indexing; at most one tensor entry is allowed, and it
+    /// is applied after the integer entries (as PyTorch does for a single tensor index).</summary>
+    [System.Runtime.CompilerServices.IndexerName("Indexer")]
+    public Tensor this[params TensorIndex[] indices]
+    {
+        get
+        {
+            var consumed = 0;
+            var ellipses = 0;
+            var tensors = 0;
+            foreach (var ix in indices)
+            {
+                switch (ix.Kind)
+                {
+                    case TensorIndexKind.Int or TensorIndexKind.Slice: consumed++; break;
+                    case TensorIndexKind.Ellipsis: ellipses++; break;
+                    case TensorIndexKind.Tensor:
+                        tensors++;
+                        consumed += ix.Tensor!.DType == DType.Bool ? ix.Tensor.Rank : 1;
+                        break;
+                }
+            }
+            var expr = $"[{string.Join(", ", indices)}]";
+            if (ellipses > 1) throw new ArgumentException($"Index: indices expected at most one Ellipsis, got {ellipses} in {expr}.", nameof(indices));
+            if (tensors > 1) throw new ArgumentException($"Index: indices expected at most one tensor index, got {tensors} in {expr}.", nameof(indices));
+            if (consumed > Rank) throw new ShapeMismatchException("Index", "indices", $"at most {Rank} indexed dims for shape {Shape}", $"{consumed} in {expr}");
+            var x = this;
+            var dim = 0;
+            foreach (var ix in indices)
+            {
+                switch (ix.Kind)
+                {
+                    case TensorIndexKind.Int:
+                        x = x.Select(dim, ix.Value);
+                        break;
+                    case TensorIndexKind.Slice:
+                        x = x.Slice(dim, ix.Start, ix.End, ix.Step);
+                        dim++;
+                        break;
+                    case TensorIndexKind.NewAxis:
+                        x = x.Unsqueeze(dim);
+                        dim++;
+                        break;
+                    case TensorIndexKind.Ellipsis:
+                        dim += Rank - consumed;
+                        break;
+                    default:
+                        (x, dim) = F.AdvancedIndex(x, dim, ix.Tensor!);
+                        break;
+                }
+            }
+            return x;
+        }
+    }
+}
+
+public static partial class F
+{
+    /// <summary>Applies an int64 index or Bool mask tensor at <paramref name="dim"/>; returns the result and the dim
+    /// after the inserted ones.</summary>
+    internal static (Tensor Result, int NextDim) AdvancedIndex(Tensor x, int dim, Tensor index)
+    {
+        if (index.DType == DType.Bool)
+        {
+            var k = index.Rank;
+            for (var j = 0; j < k; j++)
+                if (index.Shape[j] != x.Shape[dim + j])
+                    throw new ShapeMismatchException("Index", "mask", $"shape {new Shape(x.Shape.ToArray()[dim..(dim + k)])} (dims {dim}..{dim + k - 1} of {x.Shape})", index.Shape.ToString());
+            var flat = k == 0 ? x.Unsqueeze(dim) : x.Flatten(dim, dim + k - 1);
+            var mask = index.Reshape(-1).ToArray<bool>();
+            var picks = new List<long>();
+            for (var i = 0; i < mask.Length; i++)
+                if (mask[i]) picks.Add(i);
+            var positions = Tensor.From(picks.ToArray());
+            return (IndexSelect(flat, dim, positions.Device == flat.Device ? positions : positions.To(flat.Device)), dim + 1);
+        }
+        if (index.DType is not (DType.I64 or DType.I32))
+            throw new DTypeMismatchException("Index", "index", "int64 or bool", index.DType.Name());
+        if (x.Rank == 0) throw new ShapeMismatchException("Index", "index", "a dim to index", "a scalar input");
+        var size = x.Shape[dim];
+        var v = IndexKernels.Indices(index, size, "Index", "index", dim, allowNegative: true);
+        var picked = IndexSelect(x, dim, Tensor.From(v).To(x.Device));
+        var dims = x.Shape.ToArray().ToList();
+        dims.RemoveAt(dim);
+        dims.InsertRange(dim, index.Shape.ToArray());
+        return (picked.Reshape(dims.ToArray()), dim + index.Rank);
+    }
+}
