@@ -54,6 +54,14 @@ public readonly struct TensorIndex
     /// <summary>A single position (negative counts from the end).</summary>
     public static implicit operator TensorIndex(int index) => new(TensorIndexKind.Int, index);
 
+    /// <summary>A C# index: <c>^1</c> is Python's <c>-1</c> (<c>^0</c> is always out of range and throws).</summary>
+    public static implicit operator TensorIndex(Index index)
+    {
+        if (index.IsFromEnd && index.Value == 0)
+            throw new ArgumentOutOfRangeException(nameof(index), "^0", "TensorIndex: index ^0 is past the end; valid from-end indices are ^1 .. ^size.");
+        return new(TensorIndexKind.Int, index.IsFromEnd ? -index.Value : index.Value);
+    }
+
     /// <summary>A C# range as a slice: <c>1..^1</c> is Python's <c>1:-1</c>, <c>..</c> is <c>:</c>.</summary>
     public static implicit operator TensorIndex(Range range)
     {
