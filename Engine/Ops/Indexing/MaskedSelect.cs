@@ -9,7 +9,15 @@ public static partial class F
     {
         if (mask.DType != DType.Bool) throw new DTypeMismatchException("MaskedSelect", "mask", "bool", mask.DType.Name());
         if (mask.Device != x.Device) throw new DeviceMismatchException("MaskedSelect", "mask", x.Device.ToString(), mask.Device.ToString());
-        var shape = Shape.Broadcast(x.Shape, mask.Shape, "MaskedSelect");
+        Shape shape;
+        try
+        {
+            shape = Shape.Broadcast(x.Shape, mask.Shape, "MaskedSelect");
+        }
+        catch (ShapeMismatchException)
+        {
+            throw new ShapeMismatchException("MaskedSelect", "mask", $"a shape broadcastable with the input {x.Shape}", mask.Shape.ToString());
+        }
         var xb = x.Shape == shape ? x : x.Expand(shape.ToArray());
         var m = mask.Detach().Expand(shape.ToArray()).ToArray<bool>();
         var map = new List<long>();

@@ -70,6 +70,7 @@ public static partial class F
     /// <summary>Values and int64 indices of ranks [first, first + count) along d; values carry the gradient.</summary>
     private static (Tensor Values, Tensor Indices) Ranked(Tensor x, int d, bool descending, int first, int count, string op)
     {
+        if (x.Rank == 0) (first, count) = (0, 1); // a scalar is its own sort, top-k and k-th value (as in PyTorch)
         var pos = SortedRanks(x, d, descending, first, count);
         var dims = x.Shape.ToArray();
         if (x.Rank > 0) dims[d] = count;
@@ -106,7 +107,7 @@ public static partial class F
 
     /// <summary>The <paramref name="k"/> largest (or smallest) elements along <paramref name="dim"/> and their int64
     /// indices, in sorted order (also when <paramref name="sorted"/> is false; ties prefer the lower index). k must
-    /// lie in [0, size]. The gradient flows through the values.</summary>
+    /// lie in [0, size]; a scalar input returns itself (as PyTorch does, even for k = 0). The gradient flows through the values.</summary>
     public static (Tensor Values, Tensor Indices) TopK(Tensor x, int k, int dim = -1, bool largest = true, bool sorted = true)
     {
         _ = sorted;
