@@ -111,10 +111,32 @@ public partial class Tensor
     /// scattered back). An int64 tensor selects along one dim (negative indices count from the end) and its shape
     /// replaces that dim; a Bool mask of rank k covers k dims, which are replaced by one dim listing the true
     /// positions. Tensor entries copy, like PyTorch's advanced indexing; at most one tensor entry is allowed, and it
-    /// is applied after the integer entries (as PyTorch does for a single tensor index).</summary>
+    /// is applied after the integer entries (as PyTorch does for a single tensor index).
+    /// <para>Setting writes <c>value</c> (broadcast to the indexed shape, converted to this dtype) into the indexed
+    /// elements in place, like PyTorch's <c>x[...] = v</c>; with repeated tensor indices the last write wins. It bumps
+    /// the storage version and is refused on tensors autograd needs (see <see cref="Copy_"/>).</para></summary>
     [System.Runtime.CompilerServices.IndexerName("Indexer")]
     public Tensor this[params TensorIndex[] indices]
     {
+        set
+        {
+            CheckInPlace("IndexPut_");
+            if (value.Device != Device) throw new DeviceMismatchException("IndexPut_", "value", Device.ToString(), value.Device.ToString());
+            Tensor positions;
+            using (Autograd.GradMode.Disable())
+                positions = Arange(Numel, DType.I64, Device).Reshape(Shape.ToArray())[indices];
+            var v = (value.DType == DType ? value.Detach() : value.Detach().To(DType)).Expand(positions.Shape.ToArray());
+            var map = positions.ToArray<long>();
+            if (IsContiguous)
+            {
+                IndexKernels.Put(this, map, v, accumulate: false);
+                Storage.BumpVersion();
+                return;
+            }
+            var staged = CopyData();
+            IndexKernels.Put(staged, map, v, accumulate: false);
+            WriteInPlace(staged, "IndexPut_");
+        }
         get
         {
             var consumed = 0;
