@@ -1,18 +1,5 @@
 namespace Scratch;
 
-/// <summary>How <see cref="F.Pad"/> fills the border.</summary>
-public enum PadMode
-{
-    /// <summary>A constant value (negative pads crop).</summary>
-    Constant,
-
-    /// <summary>Mirror without repeating the edge: [a b c] padded by 2 on the left gives [c b | a b c].</summary>
-    Reflect,
-
-    /// <summary>Repeat the edge element: [a b c] padded by 2 on the left gives [a a | a b c].</summary>
-    Replicate,
-}
-
 public static partial class F
 {
     /// <summary>Pads the last <c>pads.Length / 2</c> dims with PyTorch's order: <c>[left, right]</c> for the last dim,
