@@ -4,7 +4,8 @@ public static partial class F
 {
     /// <summary>Validates a gather/scatter index against <paramref name="self"/> (and <paramref name="src"/>) and
     /// returns the target map (logical positions in self) and the source map (logical positions in src).</summary>
-    private static (long[] Target, long[] Source) ScatterPlan(Tensor self, int dim, Tensor index, Tensor? src, string op)
+    private static (long[] Target, long[] Source) ScatterPlan(
+        Tensor self, int dim, Tensor index, Tensor? src, string op)
     {
         var rank = Math.Max(self.Rank, 1);
         var d = Shape.NormalizeDim(dim, self.Rank, "dim", op);
@@ -18,9 +19,11 @@ public static partial class F
         for (var k = 0; k < rank; k++)
         {
             if (k != d && indexDims[k] > selfDims[k])
-                throw new ShapeMismatchException(op, "index", $"size <= {selfDims[k]} in dim {k} (input {self.Shape})", index.Shape.ToString());
+                throw new ShapeMismatchException(
+                    op, "index", $"size <= {selfDims[k]} in dim {k} (input {self.Shape})", index.Shape.ToString());
             if (indexDims[k] > srcDims[k])
-                throw new ShapeMismatchException(op, "index", $"size <= {srcDims[k]} in dim {k} (src {src?.Shape})", index.Shape.ToString());
+                throw new ShapeMismatchException(
+                    op, "index", $"size <= {srcDims[k]} in dim {k} (src {src?.Shape})", index.Shape.ToString());
         }
         var values = IndexKernels.Indices(index, selfDims[d], op, "index", d);
         var target = new long[values.Length];
@@ -45,10 +48,11 @@ public static partial class F
         return IndexKernels.TakeRecorded(x, target, index.Shape, "Gather");
     }
 
-    /// <summary>Functional scatter: a copy of <paramref name="self"/> with <c>y[index[i][j]][j] = src[i][j]</c> (dim 0).
-    /// With duplicate targets the last write wins. Gradients: self gets g with the written positions zeroed, src gets
-    /// <c>Gather(g, dim, index)</c> on the covered part.</summary>
-    public static Tensor Scatter(Tensor self, int dim, Tensor index, Tensor src) => ScatterCore(self, dim, index, src, false, "Scatter");
+    /// <summary>Functional scatter: a copy of <paramref name="self"/> with <c>y[index[i][j]][j] = src[i][j]</c> (dim
+    /// 0). With duplicate targets the last write wins. Gradients: self gets g with the written positions zeroed, src
+    /// gets <c>Gather(g, dim, index)</c> on the covered part.</summary>
+    public static Tensor Scatter(Tensor self, int dim, Tensor index, Tensor src)
+        => ScatterCore(self, dim, index, src, false, "Scatter");
 
     /// <summary>Functional scatter of the scalar <paramref name="value"/> at every index position.</summary>
     public static Tensor Scatter(Tensor self, int dim, Tensor index, double value) =>
@@ -56,7 +60,8 @@ public static partial class F
 
     /// <summary>Functional scatter-add: a copy of <paramref name="self"/> with <c>y[index[i][j]][j] += src[i][j]</c>
     /// (dim 0); duplicates accumulate. Gradients: self gets g, src gets <c>Gather(g, dim, index)</c>.</summary>
-    public static Tensor ScatterAdd(Tensor self, int dim, Tensor index, Tensor src) => ScatterCore(self, dim, index, src, true, "ScatterAdd");
+    public static Tensor ScatterAdd(Tensor self, int dim, Tensor index, Tensor src)
+        => ScatterCore(self, dim, index, src, true, "ScatterAdd");
 
     private static Tensor ScatterCore(Tensor self, int dim, Tensor index, Tensor src, bool accumulate, string op)
     {
@@ -82,14 +87,19 @@ public partial class Tensor
     public Tensor Scatter_(int dim, Tensor index, Tensor src) => InPlaceScatter(dim, index, src, false, "Scatter_");
 
     /// <summary>In-place <see cref="F.ScatterAdd"/> (bumps the storage version).</summary>
-    public Tensor ScatterAdd_(int dim, Tensor index, Tensor src) => InPlaceScatter(dim, index, src, true, "ScatterAdd_");
+    public Tensor ScatterAdd_(int dim, Tensor index, Tensor src)
+        => InPlaceScatter(dim, index, src, true, "ScatterAdd_");
 
     private Tensor InPlaceScatter(int dim, Tensor index, Tensor src, bool accumulate, string op)
     {
         CheckInPlace(op);
         Tensor result;
         using (Autograd.GradMode.Disable())
-            result = accumulate ? F.ScatterAdd(Detach(), dim, index, src.Detach()) : F.Scatter(Detach(), dim, index, src.Detach());
+        {
+            result = accumulate
+                ? F.ScatterAdd(Detach(), dim, index, src.Detach())
+                : F.Scatter(Detach(), dim, index, src.Detach());
+        }
         return WriteInPlace(result, op);
     }
 }

@@ -23,16 +23,25 @@ internal static class IndexKernels
         var y = Tensor.Empty(shape, x.DType, x.Device);
         if (map.Length == 0) return y;
         var pos = Positions(x);
-        var parallel = x.Device.Kind == DeviceKind.Cpu && map.Length >= ParallelThreshold;
+        var par = x.Device.Kind == DeviceKind.Cpu && map.Length >= ParallelThreshold;
+        var o = x.Offset;
         switch (x.DType)
         {
-            case DType.F32: Take(x.HostArray<float>(), x.Offset, pos, map, y.HostArray<float>(), (float)fill, parallel); break;
-            case DType.F64: Take(x.HostArray<double>(), x.Offset, pos, map, y.HostArray<double>(), fill, parallel); break;
-            case DType.I32: Take(x.HostArray<int>(), x.Offset, pos, map, y.HostArray<int>(), (int)fill, parallel); break;
-            case DType.I64: Take(x.HostArray<long>(), x.Offset, pos, map, y.HostArray<long>(), (long)fill, parallel); break;
+            case DType.F32:
+                Take(x.HostArray<float>(), o, pos, map, y.HostArray<float>(), (float)fill, par);
+                break;
+            case DType.F64:
+                Take(x.HostArray<double>(), o, pos, map, y.HostArray<double>(), fill, par);
+                break;
+            case DType.I32:
+                Take(x.HostArray<int>(), o, pos, map, y.HostArray<int>(), (int)fill, par);
+                break;
+            case DType.I64:
+                Take(x.HostArray<long>(), o, pos, map, y.HostArray<long>(), (long)fill, par);
+                break;
             default:
                 var b = x.DType == DType.Bool ? (byte)(fill != 0 ? 1 : 0) : (byte)fill;
-                Take(x.HostArray<byte>(), x.Offset, pos, map, y.HostArray<byte>(), b, parallel);
+                Take(x.HostArray<byte>(), o, pos, map, y.HostArray<byte>(), b, par);
                 break;
         }
         return y;
@@ -55,7 +64,8 @@ internal static class IndexKernels
         }
         var chunks = Environment.ProcessorCount * 4;
         var size = (map.Length + chunks - 1) / chunks;
-        Parallel.For(0, chunks, c => Range(Math.Min((long)c * size, map.Length), Math.Min((long)(c + 1) * size, map.Length)));
+        Parallel.For(0, chunks, c
+            => Range(Math.Min((long)c * size, map.Length), Math.Min((long)(c + 1) * size, map.Length)));
     }
 
     /// <summary>dst[map[i]] = src[i] (or += when <paramref name="accumulate"/>) for every logical element i of
@@ -66,14 +76,27 @@ internal static class IndexKernels
     {
         if (map.Length == 0) return;
         var s = src.Materialize();
+        var (d, so, acc) = (dst.Offset, s.Offset, accumulate);
         switch (dst.DType)
         {
-            case DType.F32: Put(dst.HostArray<float>(), dst.Offset, map, s.HostArray<float>(), s.Offset, accumulate); break;
-            case DType.F64: Put(dst.HostArray<double>(), dst.Offset, map, s.HostArray<double>(), s.Offset, accumulate); break;
-            case DType.I32: Put(dst.HostArray<int>(), dst.Offset, map, s.HostArray<int>(), s.Offset, accumulate); break;
-            case DType.I64: Put(dst.HostArray<long>(), dst.Offset, map, s.HostArray<long>(), s.Offset, accumulate); break;
-            case DType.Bool: PutBool(dst.HostArray<byte>(), dst.Offset, map, s.HostArray<byte>(), s.Offset, accumulate); break;
-            default: Put(dst.HostArray<byte>(), dst.Offset, map, s.HostArray<byte>(), s.Offset, accumulate); break;
+            case DType.F32:
+                Put(dst.HostArray<float>(), d, map, s.HostArray<float>(), so, acc);
+                break;
+            case DType.F64:
+                Put(dst.HostArray<double>(), d, map, s.HostArray<double>(), so, acc);
+                break;
+            case DType.I32:
+                Put(dst.HostArray<int>(), d, map, s.HostArray<int>(), so, acc);
+                break;
+            case DType.I64:
+                Put(dst.HostArray<long>(), d, map, s.HostArray<long>(), so, acc);
+                break;
+            case DType.Bool:
+                PutBool(dst.HostArray<byte>(), d, map, s.HostArray<byte>(), so, acc);
+                break;
+            default:
+                Put(dst.HostArray<byte>(), d, map, s.HostArray<byte>(), so, acc);
+                break;
         }
     }
 
@@ -196,7 +219,8 @@ internal static class IndexKernels
     }
 
     /// <summary>The values of an integer index tensor as longs (row-major), checked against [−size, size) when
-    /// <paramref name="allowNegative"/>, else [0, size); negatives are wrapped. Throws naming op and argument.</summary>
+    /// <paramref name="allowNegative"/>, else [0, size); negatives are wrapped. Throws naming op and
+    /// argument.</summary>
     public static long[] Indices(Tensor index, int size, string op, string arg, int dim, bool allowNegative = false)
     {
         if (index.DType is not (DType.I64 or DType.I32))
@@ -208,8 +232,11 @@ internal static class IndexKernels
         for (var i = 0; i < v.Length; i++)
         {
             if (v[i] < lo || v[i] >= size)
+            {
                 throw new ArgumentOutOfRangeException(arg, v[i],
-                    $"{op}: {arg} value {v[i]} is out of range for dim {dim} of size {size}; valid range is [{lo}, {size - 1}].");
+                    $"{op}: {arg} value {v[i]} is out of range for dim {dim} of size {size}; " +
+                    $"valid range is [{lo}, {size - 1}].");
+            }
             if (v[i] < 0) v[i] += size;
         }
         return v;

@@ -2,26 +2,28 @@ namespace Scratch;
 
 public partial class Tensor
 {
-    /// <summary>PyTorch-style indexing: <c>x[0]</c>, <c>x[1..^1, 2]</c>, <c>x[TensorIndex.Ellipsis, TensorIndex.Slice(null,
-    /// null, 2)]</c>, <c>x[TensorIndex.NewAxis]</c>. Integers, slices, ellipsis and new axes give views (gradient
-    /// scattered back). An int64 tensor selects along one dim (negative indices count from the end) and its shape
-    /// replaces that dim; a Bool mask of rank k covers k dims, which are replaced by one dim listing the true
-    /// positions. Tensor entries copy, like PyTorch's advanced indexing; at most one tensor entry is allowed, and it
-    /// is applied after the integer entries (as PyTorch does for a single tensor index).
-    /// <para>Setting writes <c>value</c> (broadcast to the indexed shape, converted to this dtype) into the indexed
-    /// elements in place, like PyTorch's <c>x[...] = v</c>; with repeated tensor indices the last write wins. It bumps
-    /// the storage version and is refused on tensors autograd needs (see <see cref="Copy_"/>).</para></summary>
+    /// <summary>PyTorch-style indexing: <c>x[0]</c>, <c>x[1..^1, 2]</c>, <c>x[TensorIndex.Ellipsis,
+    /// TensorIndex.Slice(null, null, 2)]</c>, <c>x[TensorIndex.NewAxis]</c>. Integers, slices, ellipsis and new axes
+    /// give views (gradient scattered back). An int64 tensor selects along one dim (negative indices count from the
+    /// end) and its shape replaces that dim; a Bool mask of rank k covers k dims, which are replaced by one dim listing
+    /// the true positions. Tensor entries copy, like PyTorch's advanced indexing; at most one tensor entry is allowed,
+    /// and it is applied after the integer entries (as PyTorch does for a single tensor index). <para>Setting writes
+    /// <c>value</c> (broadcast to the indexed shape, converted to this dtype) into the indexed elements in place, like
+    /// PyTorch's <c>x[...] = v</c>; with repeated tensor indices the last write wins. It bumps the storage version and
+    /// is refused on tensors autograd needs (see <see cref="Copy_"/>).</para></summary>
     [System.Runtime.CompilerServices.IndexerName("Indexer")]
     public Tensor this[params TensorIndex[] indices]
     {
         set
         {
             CheckInPlace("IndexPut_");
-            if (value.Device != Device) throw new DeviceMismatchException("IndexPut_", "value", Device.ToString(), value.Device.ToString());
+            if (value.Device != Device)
+                throw new DeviceMismatchException("IndexPut_", "value", Device.ToString(), value.Device.ToString());
             Tensor positions;
             using (Autograd.GradMode.Disable())
                 positions = Arange(Numel, DType.I64, Device).Reshape(Shape.ToArray())[indices];
-            var v = (value.DType == DType ? value.Detach() : value.Detach().To(DType)).Expand(positions.Shape.ToArray());
+            var converted = value.DType == DType ? value.Detach() : value.Detach().To(DType);
+            var v = converted.Expand(positions.Shape.ToArray());
             var map = positions.ToArray<long>();
             if (IsContiguous)
             {
@@ -42,8 +44,12 @@ public partial class Tensor
             {
                 switch (ix.Kind)
                 {
-                    case TensorIndexKind.Int or TensorIndexKind.Slice: consumed++; break;
-                    case TensorIndexKind.Ellipsis: ellipses++; break;
+                    case TensorIndexKind.Int or TensorIndexKind.Slice:
+                        consumed++;
+                        break;
+                    case TensorIndexKind.Ellipsis:
+                        ellipses++;
+                        break;
                     case TensorIndexKind.Tensor:
                         tensors++;
                         consumed += ix.Tensor!.DType == DType.Bool ? ix.Tensor.Rank : 1;
@@ -51,9 +57,15 @@ public partial class Tensor
                 }
             }
             var expr = $"[{string.Join(", ", indices)}]";
-            if (ellipses > 1) throw new ArgumentException($"Index: indices expected at most one Ellipsis, got {ellipses} in {expr}.", nameof(indices));
-            if (tensors > 1) throw new ArgumentException($"Index: indices expected at most one tensor index, got {tensors} in {expr}.", nameof(indices));
-            if (consumed > Rank) throw new ShapeMismatchException("Index", "indices", $"at most {Rank} indexed dims for shape {Shape}", $"{consumed} in {expr}");
+            if (ellipses > 1)
+                throw new ArgumentException(
+                    $"Index: indices expected at most one Ellipsis, got {ellipses} in {expr}.", nameof(indices));
+            if (tensors > 1)
+                throw new ArgumentException(
+                    $"Index: indices expected at most one tensor index, got {tensors} in {expr}.", nameof(indices));
+            if (consumed > Rank)
+                throw new ShapeMismatchException(
+                    "Index", "indices", $"at most {Rank} indexed dims for shape {Shape}", $"{consumed} in {expr}");
             var x = this;
             var dim = 0;
             foreach (var ix in indices)
@@ -93,16 +105,20 @@ public static partial class F
         if (index.DType == DType.Bool)
         {
             var k = index.Rank;
-            for (var j = 0; j < k; j++)
-                if (index.Shape[j] != x.Shape[dim + j])
-                    throw new ShapeMismatchException("Index", "mask", $"shape {new Shape(x.Shape.ToArray()[dim..(dim + k)])} (dims {dim}..{dim + k - 1} of {x.Shape})", index.Shape.ToString());
+            var covered = new Shape(x.Shape.ToArray()[dim..(dim + k)]);
+            if (index.Shape != covered)
+            {
+                throw new ShapeMismatchException("Index", "mask",
+                    $"shape {covered} (dims {dim}..{dim + k - 1} of {x.Shape})", index.Shape.ToString());
+            }
             var flat = k == 0 ? x.Unsqueeze(dim) : x.Flatten(dim, dim + k - 1);
             var mask = index.Reshape(-1).ToArray<bool>();
             var picks = new List<long>();
             for (var i = 0; i < mask.Length; i++)
                 if (mask[i]) picks.Add(i);
             var positions = Tensor.From(picks.ToArray());
-            return (IndexSelect(flat, dim, positions.Device == flat.Device ? positions : positions.To(flat.Device)), dim + 1);
+            if (positions.Device != flat.Device) positions = positions.To(flat.Device);
+            return (IndexSelect(flat, dim, positions), dim + 1);
         }
         if (index.DType is not (DType.I64 or DType.I32))
             throw new DTypeMismatchException("Index", "index", "int64 or bool", index.DType.Name());

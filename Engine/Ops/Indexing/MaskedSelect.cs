@@ -7,8 +7,10 @@ public static partial class F
     /// </summary>
     public static Tensor MaskedSelect(Tensor x, Tensor mask)
     {
-        if (mask.DType != DType.Bool) throw new DTypeMismatchException("MaskedSelect", "mask", "bool", mask.DType.Name());
-        if (mask.Device != x.Device) throw new DeviceMismatchException("MaskedSelect", "mask", x.Device.ToString(), mask.Device.ToString());
+        if (mask.DType != DType.Bool)
+            throw new DTypeMismatchException("MaskedSelect", "mask", "bool", mask.DType.Name());
+        if (mask.Device != x.Device)
+            throw new DeviceMismatchException("MaskedSelect", "mask", x.Device.ToString(), mask.Device.ToString());
         Shape shape;
         try
         {
@@ -16,7 +18,8 @@ public static partial class F
         }
         catch (ShapeMismatchException)
         {
-            throw new ShapeMismatchException("MaskedSelect", "mask", $"a shape broadcastable with the input {x.Shape}", mask.Shape.ToString());
+            throw new ShapeMismatchException(
+                "MaskedSelect", "mask", $"a shape broadcastable with the input {x.Shape}", mask.Shape.ToString());
         }
         var xb = x.Shape == shape ? x : x.Expand(shape.ToArray());
         var m = mask.Detach().Expand(shape.ToArray()).ToArray<bool>();

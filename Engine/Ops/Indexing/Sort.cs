@@ -21,16 +21,27 @@ public static partial class F
         var args = new Lanes(outer, len, inner, descending, first, count, result, parallel);
         switch (x.DType)
         {
-            case DType.F32: SortLanes(c.HostArray<float>(), c.Offset, args); break;
-            case DType.F64: SortLanes(c.HostArray<double>(), c.Offset, args); break;
-            case DType.I32: SortLanes(c.HostArray<int>(), c.Offset, args); break;
-            case DType.I64: SortLanes(c.HostArray<long>(), c.Offset, args); break;
-            default: SortLanes(c.HostArray<byte>(), c.Offset, args); break;
+            case DType.F32:
+                SortLanes(c.HostArray<float>(), c.Offset, args);
+                break;
+            case DType.F64:
+                SortLanes(c.HostArray<double>(), c.Offset, args);
+                break;
+            case DType.I32:
+                SortLanes(c.HostArray<int>(), c.Offset, args);
+                break;
+            case DType.I64:
+                SortLanes(c.HostArray<long>(), c.Offset, args);
+                break;
+            default:
+                SortLanes(c.HostArray<byte>(), c.Offset, args);
+                break;
         }
         return result;
     }
 
-    private sealed record Lanes(long Outer, int Len, long Inner, bool Descending, int First, int Count, long[] Result, bool Parallel);
+    private sealed record Lanes(
+        long Outer, int Len, long Inner, bool Descending, int First, int Count, long[] Result, bool Parallel);
 
     private static void SortLanes<T>(T[] a, long offset, Lanes l) where T : INumber<T>
     {
@@ -68,7 +79,8 @@ public static partial class F
     }
 
     /// <summary>Values and int64 indices of ranks [first, first + count) along d; values carry the gradient.</summary>
-    private static (Tensor Values, Tensor Indices) Ranked(Tensor x, int d, bool descending, int first, int count, string op)
+    private static (Tensor Values, Tensor Indices) Ranked(
+        Tensor x, int d, bool descending, int first, int count, string op)
     {
         if (x.Rank == 0) (first, count) = (0, 1); // a scalar is its own sort, top-k and k-th value (as in PyTorch)
         var pos = SortedRanks(x, d, descending, first, count);
@@ -93,7 +105,8 @@ public static partial class F
     /// <summary>Sorts along <paramref name="dim"/>: values ascending (or descending) and the int64 positions they came
     /// from. Always stable (ties keep input order), so <paramref name="stable"/> only documents intent. NaN sorts
     /// as the largest value. The gradient flows through the values to the positions they came from.</summary>
-    public static (Tensor Values, Tensor Indices) Sort(Tensor x, int dim = -1, bool descending = false, bool stable = false)
+    public static (Tensor Values, Tensor Indices) Sort(
+        Tensor x, int dim = -1, bool descending = false, bool stable = false)
     {
         _ = stable;
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "Sort");
@@ -107,14 +120,17 @@ public static partial class F
 
     /// <summary>The <paramref name="k"/> largest (or smallest) elements along <paramref name="dim"/> and their int64
     /// indices, in sorted order (also when <paramref name="sorted"/> is false; ties prefer the lower index). k must
-    /// lie in [0, size]; a scalar input returns itself (as PyTorch does, even for k = 0). The gradient flows through the values.</summary>
-    public static (Tensor Values, Tensor Indices) TopK(Tensor x, int k, int dim = -1, bool largest = true, bool sorted = true)
+    /// lie in [0, size]; a scalar input returns itself (as PyTorch does, even for k = 0). The gradient flows through
+    /// the values.</summary>
+    public static (Tensor Values, Tensor Indices) TopK(
+        Tensor x, int k, int dim = -1, bool largest = true, bool sorted = true)
     {
         _ = sorted;
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "TopK");
         var size = x.Rank == 0 ? 1 : x.Shape[d];
         if (k < 0 || k > size)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"TopK: k {k} is out of range for dim {d} of size {size}; valid range is [0, {size}].");
+            throw new ArgumentOutOfRangeException(
+                nameof(k), k, $"TopK: k {k} is out of range for dim {d} of size {size}; valid range is [0, {size}].");
         return Ranked(x, d, largest, 0, k, "TopK");
     }
 
@@ -126,7 +142,9 @@ public static partial class F
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "KthValue");
         var size = x.Rank == 0 ? 1 : x.Shape[d];
         if (k < 1 || k > size)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"KthValue: k {k} is out of range for dim {d} of size {size}; valid range is [1, {size}].");
+            throw new ArgumentOutOfRangeException(
+                nameof(k), k,
+                $"KthValue: k {k} is out of range for dim {d} of size {size}; valid range is [1, {size}].");
         var (v, i) = Ranked(x, d, false, k - 1, 1, "KthValue");
         if (keepDim || x.Rank == 0) return (v, i);
         return (v.Squeeze(d), i.Squeeze(d));
@@ -136,14 +154,18 @@ public static partial class F
 public partial class Tensor
 {
     /// <summary>See <see cref="F.Sort"/>.</summary>
-    public (Tensor Values, Tensor Indices) Sort(int dim = -1, bool descending = false, bool stable = false) => F.Sort(this, dim, descending, stable);
+    public (Tensor Values, Tensor Indices) Sort(int dim = -1, bool descending = false, bool stable = false)
+        => F.Sort(this, dim, descending, stable);
 
     /// <summary>See <see cref="F.Argsort"/>.</summary>
-    public Tensor Argsort(int dim = -1, bool descending = false, bool stable = false) => F.Argsort(this, dim, descending, stable);
+    public Tensor Argsort(int dim = -1, bool descending = false, bool stable = false)
+        => F.Argsort(this, dim, descending, stable);
 
     /// <summary>See <see cref="F.TopK"/>.</summary>
-    public (Tensor Values, Tensor Indices) TopK(int k, int dim = -1, bool largest = true, bool sorted = true) => F.TopK(this, k, dim, largest, sorted);
+    public (Tensor Values, Tensor Indices) TopK(int k, int dim = -1, bool largest = true, bool sorted = true)
+        => F.TopK(this, k, dim, largest, sorted);
 
     /// <summary>See <see cref="F.KthValue"/>.</summary>
-    public (Tensor Values, Tensor Indices) KthValue(int k, int dim = -1, bool keepDim = false) => F.KthValue(this, k, dim, keepDim);
+    public (Tensor Values, Tensor Indices) KthValue(int k, int dim = -1, bool keepDim = false)
+        => F.KthValue(this, k, dim, keepDim);
 }

@@ -7,7 +7,8 @@ namespace Scratch;
 /// </summary>
 public readonly struct TensorIndex
 {
-    private TensorIndex(TensorIndexKind kind, int value = 0, int? start = null, int? end = null, int step = 1, Tensor? tensor = null)
+    private TensorIndex(
+        TensorIndexKind kind, int value = 0, int? start = null, int? end = null, int step = 1, Tensor? tensor = null)
     {
         Kind = kind;
         Value = value;
@@ -35,7 +36,8 @@ public readonly struct TensorIndex
     /// <summary>The index or mask tensor of a <see cref="TensorIndexKind.Tensor"/> entry.</summary>
     public Tensor? Tensor { get; }
 
-    /// <summary><c>...</c>: expands to full slices over the dims not named by the other entries (at most one).</summary>
+    /// <summary><c>...</c>: expands to full slices over the dims not named by the other entries (at most
+    /// one).</summary>
     public static TensorIndex Ellipsis => new(TensorIndexKind.Ellipsis);
 
     /// <summary><c>None</c>: inserts a new dim of size 1.</summary>
@@ -47,7 +49,9 @@ public readonly struct TensorIndex
     /// <summary>Python's <c>start:end:step</c> (clamped like Python slicing; step ≥ 1).</summary>
     public static TensorIndex Slice(int? start = null, int? end = null, int step = 1)
     {
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, $"TensorIndex.Slice: step must be >= 1, got {step}.");
+        if (step < 1)
+            throw new ArgumentOutOfRangeException(
+                nameof(step), step, $"TensorIndex.Slice: step must be >= 1, got {step}.");
         return new(TensorIndexKind.Slice, start: start, end: end, step: step);
     }
 
@@ -58,7 +62,8 @@ public readonly struct TensorIndex
     public static implicit operator TensorIndex(Index index)
     {
         if (index.IsFromEnd && index.Value == 0)
-            throw new ArgumentOutOfRangeException(nameof(index), "^0", "TensorIndex: index ^0 is past the end; valid from-end indices are ^1 .. ^size.");
+            throw new ArgumentOutOfRangeException(
+                nameof(index), "^0", "TensorIndex: index ^0 is past the end; valid from-end indices are ^1 .. ^size.");
         return new(TensorIndexKind.Int, index.IsFromEnd ? -index.Value : index.Value);
     }
 

@@ -9,7 +9,8 @@ public static partial class F
     /// gradient is the matching <see cref="Tensor.Narrow"/> of the output gradient.</summary>
     public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
-        if (tensors.Count == 0) throw new ArgumentException("Cat: tensors expected at least one tensor, got none.", nameof(tensors));
+        if (tensors.Count == 0)
+            throw new ArgumentException("Cat: tensors expected at least one tensor, got none.", nameof(tensors));
         var first = tensors[0];
         if (first.Rank == 0) throw new ShapeMismatchException("Cat", "tensors[0]", "a tensor of rank >= 1", "a scalar");
         var d = Shape.NormalizeDim(dim, first.Rank, "dim", "Cat");
@@ -22,7 +23,8 @@ public static partial class F
                 throw new ShapeMismatchException("Cat", $"tensors[{i}]", $"rank {first.Rank}", $"{t.Shape}");
             for (var k = 0; k < first.Rank; k++)
                 if (k != d && t.Shape[k] != first.Shape[k])
-                    throw new ShapeMismatchException("Cat", $"tensors[{i}]", $"sizes matching {first.Shape} except in dim {d}", t.Shape.ToString());
+                    throw new ShapeMismatchException(
+                        "Cat", $"tensors[{i}]", $"sizes matching {first.Shape} except in dim {d}", t.Shape.ToString());
             total += t.Shape[d];
         }
         var dims = first.Shape.ToArray();
@@ -51,12 +53,14 @@ public static partial class F
     /// <c>Cat(tensors.Select(t => t.Unsqueeze(dim)), dim)</c>.</summary>
     public static Tensor Stack(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
-        if (tensors.Count == 0) throw new ArgumentException("Stack: tensors expected at least one tensor, got none.", nameof(tensors));
+        if (tensors.Count == 0)
+            throw new ArgumentException("Stack: tensors expected at least one tensor, got none.", nameof(tensors));
         var first = tensors[0];
         var d = Shape.NormalizeDim(dim, first.Rank + 1, "dim", "Stack");
         for (var i = 1; i < tensors.Count; i++)
             if (tensors[i].Shape != first.Shape)
-                throw new ShapeMismatchException("Stack", $"tensors[{i}]", $"shape {first.Shape}", tensors[i].Shape.ToString());
+                throw new ShapeMismatchException(
+                    "Stack", $"tensors[{i}]", $"shape {first.Shape}", tensors[i].Shape.ToString());
         return Cat(tensors.Select(t => t.Unsqueeze(d)).ToArray(), d);
     }
 
@@ -68,7 +72,9 @@ public static partial class F
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "Split");
         var size = x.Shape[d];
         if (splitSize < 0 || (splitSize == 0 && size != 0))
-            throw new ArgumentOutOfRangeException(nameof(splitSize), splitSize, $"Split: splitSize must be >= 1 (or 0 for an empty dim), got {splitSize}.");
+            throw new ArgumentOutOfRangeException(
+                nameof(splitSize), splitSize,
+                $"Split: splitSize must be >= 1 (or 0 for an empty dim), got {splitSize}.");
         if (size == 0) return [x.Narrow(d, 0, 0)];
         var sizes = new List<int>();
         for (var at = 0; at < size; at += splitSize) sizes.Add(Math.Min(splitSize, size - at));
@@ -82,7 +88,9 @@ public static partial class F
         if (x.Rank == 0) throw new ShapeMismatchException("Split", "input", "a tensor of rank >= 1", "a scalar");
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "Split");
         if (sizes.Any(s => s < 0) || sizes.Sum() != x.Shape[d])
-            throw new ShapeMismatchException("Split", "sizes", $"non-negative sizes summing to {x.Shape[d]} (dim {d} of {x.Shape})", $"[{string.Join(", ", sizes)}]");
+            throw new ShapeMismatchException(
+                "Split", "sizes", $"non-negative sizes summing to {x.Shape[d]} (dim {d} of {x.Shape})",
+                $"[{string.Join(", ", sizes)}]");
         var result = new Tensor[sizes.Length];
         var at = 0;
         for (var i = 0; i < sizes.Length; i++)
@@ -97,7 +105,8 @@ public static partial class F
     /// of size ⌈size / chunks⌉ (the last may be smaller; fewer chunks may result, as in PyTorch).</summary>
     public static Tensor[] Chunk(Tensor x, int chunks, int dim = 0)
     {
-        if (chunks < 1) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"Chunk: chunks must be >= 1, got {chunks}.");
+        if (chunks < 1)
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"Chunk: chunks must be >= 1, got {chunks}.");
         if (x.Rank == 0) throw new ShapeMismatchException("Chunk", "input", "a tensor of rank >= 1", "a scalar");
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "Chunk");
         var size = x.Shape[d];

@@ -10,7 +10,10 @@ public static partial class F
         foreach (var dim in dims)
         {
             var d = Shape.NormalizeDim(dim, x.Rank, "dims", "Flip");
-            if (flip[d]) throw new ArgumentException($"Flip: dims expected distinct dims, got dim {d} twice in [{string.Join(", ", dims)}].", nameof(dims));
+            if (flip[d])
+                throw new ArgumentException(
+                    $"Flip: dims expected distinct dims, got dim {d} twice in [{string.Join(", ", dims)}].",
+                    nameof(dims));
             flip[d] = true;
         }
         var shape = x.Shape;
@@ -24,9 +27,11 @@ public static partial class F
     public static Tensor Repeat(Tensor x, params int[] repeats)
     {
         if (repeats.Length < x.Rank)
-            throw new ShapeMismatchException("Repeat", "repeats", $"at least {x.Rank} entries (the input rank)", $"[{string.Join(", ", repeats)}]");
+            throw new ShapeMismatchException(
+                "Repeat", "repeats", $"at least {x.Rank} entries (the input rank)", $"[{string.Join(", ", repeats)}]");
         if (repeats.Any(r => r < 0))
-            throw new ArgumentOutOfRangeException(nameof(repeats), $"Repeat: repeats expected non-negative counts, got [{string.Join(", ", repeats)}].");
+            throw new ArgumentOutOfRangeException(
+                nameof(repeats), $"Repeat: repeats expected non-negative counts, got [{string.Join(", ", repeats)}].");
         var lead = repeats.Length - x.Rank;
         var full = Enumerable.Repeat(1, lead).Concat(x.Shape.ToArray()).ToArray();
         var inner = new List<int>();

@@ -12,14 +12,21 @@ public static partial class F
     {
         var name = "Pad";
         if (pads.Length % 2 != 0 || pads.Length / 2 > x.Rank)
-            throw new ShapeMismatchException(name, "pads", $"an even number of entries, at most {2 * x.Rank} (2 per dim of a rank-{x.Rank} input)", $"[{string.Join(", ", pads)}]");
+            throw new ShapeMismatchException(
+                name, "pads", $"an even number of entries, at most {2 * x.Rank} (2 per dim of a rank-{x.Rank} input)",
+                $"[{string.Join(", ", pads)}]");
         var k = pads.Length / 2;
         if (mode != PadMode.Constant)
         {
             if (k < 1 || k > 3 || x.Rank < k + 1 || x.Rank > k + 2)
-                throw new ShapeMismatchException(name, "input", $"{mode} padding of {k} dims needs a rank-{k + 1} or rank-{k + 2} input (1 to 3 padded dims)", $"rank {x.Rank} with pads [{string.Join(", ", pads)}]");
+                throw new ShapeMismatchException(
+                    name, "input",
+                    $"{mode} padding of {k} dims needs a rank-{k + 1} or rank-{k + 2} input (1 to 3 padded dims)",
+                    $"rank {x.Rank} with pads [{string.Join(", ", pads)}]");
             if (pads.Any(p => p < 0))
-                throw new ArgumentOutOfRangeException(nameof(pads), $"{name}: pads expected non-negative values for {mode} mode, got [{string.Join(", ", pads)}].");
+                throw new ArgumentOutOfRangeException(
+                    nameof(pads),
+                    $"{name}: pads expected non-negative values for {mode} mode, got [{string.Join(", ", pads)}].");
         }
         var left = new int[x.Rank];
         var outDims = x.Shape.ToArray();
@@ -29,13 +36,16 @@ public static partial class F
             var (l, r) = (pads[2 * j], pads[2 * j + 1]);
             var size = x.Shape[d];
             if (mode == PadMode.Reflect && (l >= size || r >= size))
-                throw new ArgumentOutOfRangeException(nameof(pads), $"{name}: reflect pads ({l}, {r}) of dim {d} must be < its size {size}.");
+                throw new ArgumentOutOfRangeException(
+                    nameof(pads), $"{name}: reflect pads ({l}, {r}) of dim {d} must be < its size {size}.");
             if (mode == PadMode.Replicate && size == 0 && l + r > 0)
-                throw new ShapeMismatchException(name, "input", $"a non-empty dim {d} for replicate padding", x.Shape.ToString());
+                throw new ShapeMismatchException(
+                    name, "input", $"a non-empty dim {d} for replicate padding", x.Shape.ToString());
             left[d] = l;
             outDims[d] = size + l + r;
             if (outDims[d] < 0)
-                throw new ShapeMismatchException(name, "pads", $"pads leaving dim {d} (size {size}) non-negative", $"[{string.Join(", ", pads)}]");
+                throw new ShapeMismatchException(
+                    name, "pads", $"pads leaving dim {d} (size {size}) non-negative", $"[{string.Join(", ", pads)}]");
         }
         var inShape = x.Shape;
         var outShape = new Shape(outDims);

@@ -18,7 +18,8 @@ public static partial class F
     /// <paramref name="size"/> with negative bounds counted from the end and both clamped to [0, size].</summary>
     internal static (int Start, int Length) ResolveSlice(int? start, int? end, int step, int size, string op)
     {
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, $"{op}: step must be >= 1, got {step}.");
+        if (step < 1)
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"{op}: step must be >= 1, got {step}.");
         static int Clamp(long v, int size) => (int)Math.Clamp(v < 0 ? v + size : v, 0, size);
         var s = start is { } a ? Clamp(a, size) : 0;
         var e = end is { } b ? Clamp(b, size) : size;
@@ -41,7 +42,8 @@ public partial class Tensor
         return new Tensor(Storage, new Shape(dims), strides, offset);
     }
 
-    /// <summary>An unrecorded view with dim <paramref name="dim"/> fixed at <paramref name="index"/> (validated).</summary>
+    /// <summary>An unrecorded view with dim <paramref name="dim"/> fixed at <paramref name="index"/>
+    /// (validated).</summary>
     internal Tensor SelectView(int dim, int index)
     {
         var dims = Shape.ToArray().ToList();
@@ -63,7 +65,8 @@ public partial class Tensor
         var (s, len) = F.ResolveSlice(start, end, step, Shape[d], "Slice");
         var input = this;
         var view = SliceView(d, s, len, step);
-        return Graph.Record(view, "Slice", [input], g => [F.ViewGradient(g, input.Shape, z => z.SliceView(d, s, len, step))]);
+        return Graph.Record(
+            view, "Slice", [input], g => [F.ViewGradient(g, input.Shape, z => z.SliceView(d, s, len, step))]);
     }
 
     /// <summary>The view of <paramref name="length"/> elements of <paramref name="dim"/> starting at
@@ -80,10 +83,12 @@ public partial class Tensor
         var s = start < 0 ? start + size : start;
         if (length < 0 || s + length > size)
             throw new ArgumentOutOfRangeException(nameof(length), length,
-                $"Narrow: length {length} from start {s} exceeds dim {d} of size {size}; valid range is [0, {size - s}].");
+                $"Narrow: length {length} from start {s} exceeds dim {d} of size {size}; " +
+                $"valid range is [0, {size - s}].");
         var input = this;
         var view = SliceView(d, s, length, 1);
-        return Graph.Record(view, "Narrow", [input], g => [F.ViewGradient(g, input.Shape, z => z.SliceView(d, s, length, 1))]);
+        return Graph.Record(
+            view, "Narrow", [input], g => [F.ViewGradient(g, input.Shape, z => z.SliceView(d, s, length, 1))]);
     }
 
     /// <summary>The view <c>x[..., index, ...]</c> with <paramref name="dim"/> removed (rank − 1). A negative index
@@ -95,14 +100,16 @@ public partial class Tensor
         var size = Shape[d];
         if (index < -size || index >= size)
             throw new ArgumentOutOfRangeException(nameof(index), index,
-                $"Select: index {index} is out of range for dim {d} of size {size}; valid range is [{-size}, {size - 1}].");
+                $"Select: index {index} is out of range for dim {d} of size {size}; " +
+                $"valid range is [{-size}, {size - 1}].");
         var i = index < 0 ? index + size : index;
         var input = this;
         var view = SelectView(d, i);
         return Graph.Record(view, "Select", [input], g => [F.ViewGradient(g, input.Shape, z => z.SelectView(d, i))]);
     }
 
-    /// <summary>All slices along <paramref name="dim"/> as views: <c>Select(dim, 0) … Select(dim, size − 1)</c>.</summary>
+    /// <summary>All slices along <paramref name="dim"/> as views: <c>Select(dim, 0) … Select(dim, size −
+    /// 1)</c>.</summary>
     public Tensor[] Unbind(int dim = 0)
     {
         if (Rank == 0) throw new ShapeMismatchException("Unbind", "input", "a tensor of rank >= 1", "a scalar");
@@ -116,7 +123,8 @@ public partial class Tensor
 public static partial class F
 {
     /// <summary>See <see cref="Tensor.Slice"/>.</summary>
-    public static Tensor Slice(Tensor x, int dim, int? start = null, int? end = null, int step = 1) => x.Slice(dim, start, end, step);
+    public static Tensor Slice(Tensor x, int dim, int? start = null, int? end = null, int step = 1)
+        => x.Slice(dim, start, end, step);
 
     /// <summary>See <see cref="Tensor.Narrow"/>.</summary>
     public static Tensor Narrow(Tensor x, int dim, int start, int length) => x.Narrow(dim, start, length);
