@@ -58,7 +58,8 @@ public class IndexSelectTests
     {
         var b = Tensor.Arange(12, DType.F32).Reshape(3, 4);
         // torch 1.13: torch.index_select(torch.arange(12.).reshape(3,4),1,torch.tensor([3,0,3]))
-        Verify.Values(b.IndexSelect(1, Tensor.From(new long[] { 3, 0, 3 })), new Shape(3, 3), [3, 0, 3, 7, 4, 7, 11, 8, 11]);
+        Verify.Values(
+            b.IndexSelect(1, Tensor.From(new long[] { 3, 0, 3 })), new Shape(3, 3), [3, 0, 3, 7, 4, 7, 11, 8, 11]);
         // torch 1.13: torch.ones(3,4).index_add(0,torch.tensor([2,0,2]),torch.arange(12.).reshape(3,4), alpha=2)
         var y = Tensor.Ones(new Shape(3, 4)).IndexAdd(0, Tensor.From(new long[] { 2, 0, 2 }), b, 2);
         Verify.Values(y, new Shape(3, 4), [9, 11, 13, 15, 1, 1, 1, 1, 17, 21, 25, 29]);
@@ -81,11 +82,18 @@ public class IndexSelectTests
     public void Bad_arguments_are_reported()
     {
         var x = Tensor.Zeros(new Shape(3, 4));
-        Throws<ArgumentOutOfRangeException>(() => x.IndexSelect(1, Tensor.From(new long[] { 0, 4 })), "IndexSelect", "index", "4", "[0, 3]");
-        Throws<ArgumentOutOfRangeException>(() => x.IndexSelect(0, Tensor.From(new long[] { -1 })), "IndexSelect", "index", "-1", "[0, 2]");
-        Throws<ShapeMismatchException>(() => x.IndexSelect(0, Tensor.From(new long[] { 0 }, new Shape(1, 1))), "IndexSelect", "index");
+        Throws<ArgumentOutOfRangeException>(
+            () => x.IndexSelect(1, Tensor.From(new long[] { 0, 4 })), "IndexSelect", "index", "4", "[0, 3]");
+        Throws<ArgumentOutOfRangeException>(
+            () => x.IndexSelect(0, Tensor.From(new long[] { -1 })), "IndexSelect", "index", "-1", "[0, 2]");
+        Throws<ShapeMismatchException>(
+            () => x.IndexSelect(0, Tensor.From(new long[] { 0 }, new Shape(1, 1))), "IndexSelect", "index");
         Throws<DTypeMismatchException>(() => x.IndexSelect(0, Tensor.From(new float[] { 0 })), "IndexSelect", "index");
-        Throws<ShapeMismatchException>(() => x.IndexAdd(0, Tensor.From(new long[] { 0 }), Tensor.Zeros(new Shape(2, 4))), "IndexAdd", "source", "[1, 4]");
-        Throws<ArgumentOutOfRangeException>(() => x.IndexAdd(0, Tensor.From(new long[] { 3 }), Tensor.Zeros(new Shape(1, 4))), "IndexAdd", "index", "3");
+        Throws<ShapeMismatchException>(
+            () => x.IndexAdd(0, Tensor.From(new long[] { 0 }), Tensor.Zeros(new Shape(2, 4))), "IndexAdd", "source",
+            "[1, 4]");
+        Throws<ArgumentOutOfRangeException>(
+            () => x.IndexAdd(0, Tensor.From(new long[] { 3 }), Tensor.Zeros(new Shape(1, 4))), "IndexAdd", "index",
+            "3");
     }
 }

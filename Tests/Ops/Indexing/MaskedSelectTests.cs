@@ -44,7 +44,8 @@ public class MaskedSelectTests
         var mask = Mask(c.Dims, c.Seed, c.Seed % 2 == 0);
         SameOnViews(c, x => x.MaskedSelect(mask.To(x.Device)));
         SameOnViews(c, x => x.MaskedSelect(mask.To(x.Device)), DType.F32);
-        SameOnViews(c, x => F.Nonzero(x.Detach() * 0 + Mask(c.Dims, c.Seed, false).To(x.Device).To(x.DType)).To(DType.F64));
+        SameOnViews(
+            c, x => F.Nonzero(x.Detach() * 0 + Mask(c.Dims, c.Seed, false).To(x.Device).To(x.DType)).To(DType.F64));
     }
 
     [Fact]
@@ -52,7 +53,8 @@ public class MaskedSelectTests
     {
         var b = Tensor.Arange(12, DType.F32).Reshape(3, 4);
         // torch 1.13: torch.masked_select(torch.arange(12.).reshape(3,4), torch.tensor([True,False,False,True]))
-        Verify.Values(b.MaskedSelect(Tensor.From(new[] { true, false, false, true })), new Shape(6), [0, 3, 4, 7, 8, 11]);
+        Verify.Values(
+            b.MaskedSelect(Tensor.From(new[] { true, false, false, true })), new Shape(6), [0, 3, 4, 7, 8, 11]);
         // torch 1.13: torch.nonzero(torch.tensor([[0.,1.,0.],[2.,0.,3.]]))
         var nz = Tensor.From(new float[] { 0, 1, 0, 2, 0, 3 }, new Shape(2, 3)).Nonzero();
         Assert.Equal(DType.I64, nz.DType);
@@ -65,7 +67,9 @@ public class MaskedSelectTests
     public void Bad_arguments_are_reported()
     {
         var x = Tensor.Zeros(new Shape(3, 4));
-        Throws<DTypeMismatchException>(() => x.MaskedSelect(Tensor.Ones(new Shape(3, 4))), "MaskedSelect", "mask", "float32");
-        Throws<ShapeMismatchException>(() => x.MaskedSelect(Tensor.From(new[] { true, false })), "MaskedSelect", "mask", "[2]");
+        Throws<DTypeMismatchException>(
+            () => x.MaskedSelect(Tensor.Ones(new Shape(3, 4))), "MaskedSelect", "mask", "float32");
+        Throws<ShapeMismatchException>(
+            () => x.MaskedSelect(Tensor.From(new[] { true, false })), "MaskedSelect", "mask", "[2]");
     }
 }

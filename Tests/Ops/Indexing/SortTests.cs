@@ -127,7 +127,8 @@ public class SortTests
         (v, i) = z.KthValue(2, 1);
         Verify.Values(v, new Shape(2), [2, 0.5]);
         Verify.Values(i, new Shape(2), [2, 0]);
-        // torch 1.13: yy=[[3.,1.,2.,5.],[0.5,-1.,4.,7.]]; v,i=torch.topk(yy,2,dim=1); (v*[[1,2],[3,4]]).sum().backward()
+        // torch 1.13: yy=[[3.,1.,2.,5.],[0.5,-1.,4.,7.]]; v,i=torch.topk(yy,2,dim=1);
+        //             (v*[[1,2],[3,4]]).sum().backward()
         //             -> v [[5, 3], [7, 4]], i [[3, 0], [3, 2]], yy.grad [[2,0,0,1],[0,0,4,3]]
         var leaf = z.Detach().RequiresGrad_();
         (v, i) = leaf.TopK(2, 1);

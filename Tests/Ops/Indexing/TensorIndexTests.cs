@@ -75,14 +75,17 @@ public class TensorIndexTests
         {
             var mask = Tensor.From(Enumerable.Range(0, last).Select(i => (i + (int)(c.Seed % 3)) % 2 == 0).ToArray());
             SameOnViews(c, x => x[TensorIndex.Ellipsis, mask.To(x.Device)]);
-            SameOnViews(c, x => x[TensorIndex.Ellipsis, Tensor.From(new long[] { -1, 0, -1 }, new Shape(3, 1)).To(x.Device)], DType.F32);
+            SameOnViews(
+                c, x => x[TensorIndex.Ellipsis, Tensor.From(new long[] { -1, 0, -1 }, new Shape(3, 1)).To(x.Device)],
+                DType.F32);
         }
     }
 
     [Fact]
     public void Setting_writes_in_place_like_torch()
     {
-        // torch 1.13: x = torch.arange(12.).reshape(3,4); x[1:, ::2] = torch.tensor([-1., -2.]); x[0, torch.tensor([3, -4])] = 9.; x[x > 9] = 0.
+        // torch 1.13: x = torch.arange(12.).reshape(3,4); x[1:, ::2] = torch.tensor([-1., -2.]); x[0, torch.tensor([3,
+        //             -4])] = 9.; x[x > 9] = 0.
         //             -> [9, 1, 2, 9, -1, 5, -2, 7, -1, 9, -2, 0]
         var x = Tensor.Arange(12, DType.F32).Reshape(3, 4);
         var version = x.Storage.Version;
@@ -92,7 +95,8 @@ public class TensorIndexTests
         x[Tensor.From(x.ToArray<float>().Select(v => v > 9).ToArray(), new Shape(3, 4))] = Tensor.Scalar(0);
         Verify.Values(x, new Shape(3, 4), [9, 1, 2, 9, -1, 5, -2, 7, -1, 9, -2, 0]);
 
-        // torch 1.13: t = torch.arange(6.).reshape(2,3).T; t[:,1] = -5 -> [0, -5, 1, -5, 2, -5] (a non-contiguous target)
+        // torch 1.13: t = torch.arange(6.).reshape(2,3).T; t[:,1] = -5 -> [0, -5, 1, -5, 2, -5] (a non-contiguous
+        //             target)
         var t = Tensor.Arange(6, DType.F64).Reshape(2, 3).T;
         t[.., 1] = Tensor.Scalar(-5, DType.F64);
         Verify.Values(t, new Shape(3, 2), [0, -5, 1, -5, 2, -5]);
@@ -106,7 +110,8 @@ public class TensorIndexTests
     {
         var x = X;
         Throws<ArgumentOutOfRangeException>(() => _ = x[2], "Select", "index", "2", "[-2, 1]");
-        Throws<ArgumentOutOfRangeException>(() => _ = x[0, Tensor.From(new long[] { 3 })], "Index", "index", "3", "[-3, 2]");
+        Throws<ArgumentOutOfRangeException>(
+            () => _ = x[0, Tensor.From(new long[] { 3 })], "Index", "index", "3", "[-3, 2]");
         Throws<ShapeMismatchException>(() => _ = x[0, 0, 0, 0], "Index", "indices");
         Throws<ArgumentException>(() => _ = x[TensorIndex.Ellipsis, 0, TensorIndex.Ellipsis], "Ellipsis");
         Throws<ShapeMismatchException>(() => _ = x[Tensor.From(new[] { true, false, true })], "Index", "mask");

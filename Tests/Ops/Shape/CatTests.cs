@@ -72,17 +72,22 @@ public class CatTests
         SameOnViews(c, x => F.Cat([.. x.Split(sizes, d), x], d));
         SameOnViews(c, x => F.Stack([x, x * 2], -1), DType.F32);
         Verify.SameOnBackends(x => F.Cat([Stepped(x[0]), x[1]], 0),
-            [Values.Uniform(new Shape(2, 3), c.Seed, DType.F64, -1, 1), Values.Uniform(new Shape(1, 3), c.Seed + 1, DType.F64, -1, 1)]);
+            [Values.Uniform(
+                new Shape(2, 3), c.Seed, DType.F64, -1,
+                1), Values.Uniform(new Shape(1, 3), c.Seed + 1, DType.F64, -1, 1)]);
     }
 
     [Fact]
     public void Known_values()
     {
         // torch 1.13: torch.cat([torch.arange(4.).reshape(2,2), torch.arange(10.,16.).reshape(2,3)],1)
-        var y = F.Cat([Tensor.Arange(4, DType.F32).Reshape(2, 2), Tensor.Arange(10, 16, 1, DType.F32).Reshape(2, 3)], 1);
+        var y = F.Cat(
+            [Tensor.Arange(4, DType.F32).Reshape(2, 2), Tensor.Arange(10, 16, 1, DType.F32).Reshape(2, 3)], 1);
         Verify.Values(y, new Shape(2, 5), [0, 1, 10, 11, 12, 2, 3, 13, 14, 15]);
         // torch 1.13: torch.stack([torch.arange(3.), torch.arange(3.,6.)],1)
-        Verify.Values(F.Stack([Tensor.Arange(3, DType.F32), Tensor.Arange(3, 6, 1, DType.F32)], 1), new Shape(3, 2), [0, 3, 1, 4, 2, 5]);
+        Verify.Values(
+            F.Stack([Tensor.Arange(3, DType.F32), Tensor.Arange(3, 6, 1, DType.F32)], 1), new Shape(3, 2),
+            [0, 3, 1, 4, 2, 5]);
         // torch 1.13: [t.tolist() for t in torch.arange(7.).chunk(3)] -> [[0,1,2],[3,4,5],[6]]
         var chunks = Tensor.Arange(7, DType.F32).Chunk(3);
         Assert.Equal(3, chunks.Length);
@@ -97,9 +102,11 @@ public class CatTests
     public void Bad_arguments_are_reported()
     {
         var a = Tensor.Zeros(new Shape(2, 3));
-        Throws<ShapeMismatchException>(() => F.Cat([a, Tensor.Zeros(new Shape(3, 3))], 1), "Cat", "tensors[1]", "[3, 3]");
+        Throws<ShapeMismatchException>(
+            () => F.Cat([a, Tensor.Zeros(new Shape(3, 3))], 1), "Cat", "tensors[1]", "[3, 3]");
         Throws<ShapeMismatchException>(() => F.Cat([a, Tensor.Zeros(new Shape(3))]), "Cat", "tensors[1]", "rank 2");
-        Throws<DTypeMismatchException>(() => F.Cat([a, Tensor.Zeros(new Shape(2, 3), DType.F64)]), "Cat", "tensors[1]", "float64");
+        Throws<DTypeMismatchException>(
+            () => F.Cat([a, Tensor.Zeros(new Shape(2, 3), DType.F64)]), "Cat", "tensors[1]", "float64");
         Throws<ArgumentException>(() => F.Cat([]), "Cat", "tensors");
         Throws<ShapeMismatchException>(() => F.Stack([a, Tensor.Zeros(new Shape(2, 2))]), "Stack", "tensors[1]");
         Throws<ShapeMismatchException>(() => a.Split([1, 1], 1), "Split", "sizes", "summing to 3");

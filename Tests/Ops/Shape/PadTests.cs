@@ -33,7 +33,8 @@ public class PadTests
 
     [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
     public void Gradient_matches_finite_differences(PadCase c) =>
-        Verify.Gradients(x => F.Pad(x[0], c.Pads, c.Mode, 0.5), Values.Uniform(new Shape(c.Dims), c.Seed, DType.F64, -2, 2));
+        Verify.Gradients(
+            x => F.Pad(x[0], c.Pads, c.Mode, 0.5), Values.Uniform(new Shape(c.Dims), c.Seed, DType.F64, -2, 2));
 
     [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
     public void Cpu_matches_reference_for_strided_inputs(PadCase c)
@@ -81,7 +82,8 @@ public class PadTests
     {
         var x = Tensor.Arange(3, DType.F64).Reshape(1, 3).Detach().RequiresGrad_();
         F.Pad(x, [2, 2], PadMode.Reflect).Sum().Backward();
-        // torch 1.13: x=torch.arange(3.).reshape(1,3).requires_grad_(); F.pad(x,(2,2),mode='reflect').sum().backward(); x.grad -> [[2., 3., 2.]]
+        // torch 1.13: x=torch.arange(3.).reshape(1,3).requires_grad_(); F.pad(x,(2,2),mode='reflect').sum().backward();
+        //             x.grad -> [[2., 3., 2.]]
         Verify.Values(x.Grad!, new Shape(1, 3), [2, 3, 2]);
     }
 
@@ -92,7 +94,8 @@ public class PadTests
         Throws<ShapeMismatchException>(() => F.Pad(x, [1, 1, 1]), "Pad", "pads");
         Throws<ShapeMismatchException>(() => F.Pad(x, [1, 1, 1, 1, 1, 1, 1, 1]), "Pad", "pads");
         Throws<ArgumentOutOfRangeException>(() => F.Pad(x, [3, 0], PadMode.Reflect), "Pad", "pads", "size 3");
-        Throws<ShapeMismatchException>(() => F.Pad(Tensor.Zeros(new Shape(3)), [1, 1], PadMode.Reflect), "Pad", "input", "rank-2");
+        Throws<ShapeMismatchException>(
+            () => F.Pad(Tensor.Zeros(new Shape(3)), [1, 1], PadMode.Reflect), "Pad", "input", "rank-2");
         Throws<ArgumentOutOfRangeException>(() => F.Pad(x, [-1, 0], PadMode.Replicate), "Pad", "pads");
         Throws<ShapeMismatchException>(() => F.Pad(x, [-2, -2]), "Pad", "pads", "dim 2");
     }

@@ -32,7 +32,8 @@ public class SliceTests
     {
         var dims = AtLeast1D(c.Dims);
         var (dim, start, end, step) = SliceArgs(dims, c.Seed);
-        Verify.Gradients(x => x[0].Slice(dim, start, end, step), Values.Uniform(new Shape(dims), c.Seed, DType.F64, -2, 2));
+        Verify.Gradients(
+            x => x[0].Slice(dim, start, end, step), Values.Uniform(new Shape(dims), c.Seed, DType.F64, -2, 2));
     }
 
     [TensorProperty]
@@ -42,7 +43,8 @@ public class SliceTests
         var (dim, start, end, step) = SliceArgs(dims, c.Seed);
         var x = Values.Uniform(new Shape(dims), c.Seed, DType.F64, -2, 2);
         var d = dim < 0 ? dim + dims.Length : dim;
-        var expected = x.IndexSelect(d, Tensor.From(PythonSlice(dims[d], start, end, step).Select(i => (long)i).ToArray()));
+        var expected = x.IndexSelect(
+            d, Tensor.From(PythonSlice(dims[d], start, end, step).Select(i => (long)i).ToArray()));
         var y = x.Slice(dim, start, end, step);
         Verify.Close(expected, y, 0, 0);
         Assert.Same(x.Storage, y.Storage);
