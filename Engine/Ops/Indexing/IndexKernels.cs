@@ -188,33 +188,47 @@ internal static class IndexKernels
     }
 
     /// <summary>A map for an output of <paramref name="outShape"/> whose coordinate along each dim d reads input
-    /// coordinate <c>source(d, c)</c> (−1 = fill) of <paramref name="inShape"/> (same rank).</summary>
-    public static long[] CoordinateMap(Shape outShape, Shape inShape, Func<int, int, int> source)
+    /// coordinate <c>source(d, c)</c> (−1 = fill) of <paramref name="inShape"/> (same rank). Built row by row from
+    /// per-dim offset tables; rows run in parallel when <paramref name="parallel"/> and the map is large.</summary>
+    public static long[] CoordinateMap(Shape outShape, Shape inShape, Func<int, int, int> source, bool parallel = false)
     {
         var rank = outShape.Rank;
-        var tables = new int[rank][];
+        var map = new long[outShape.Numel];
+        if (rank == 0 || map.Length == 0) return map;
+        var inStrides = inShape.ContiguousStrides();
+        var tables = new long[rank][];
         for (var d = 0; d < rank; d++)
         {
-            tables[d] = new int[outShape[d]];
-            for (var c = 0; c < outShape[d]; c++) tables[d][c] = source(d, c);
-        }
-        var map = new long[outShape.Numel];
-        var inDims = inShape.Dims.ToArray();
-        ForEach(outShape, (i, idx) =>
-        {
-            long l = 0;
-            for (var d = 0; d < rank; d++)
+            tables[d] = new long[outShape[d]];
+            for (var c = 0; c < outShape[d]; c++)
             {
-                var s = tables[d][idx[d]];
-                if (s < 0)
-                {
-                    l = -1;
-                    break;
-                }
-                l = l * inDims[d] + s;
+                var src = source(d, c);
+                tables[d][c] = src < 0 ? -1 : src * inStrides[d];
             }
-            map[i] = l;
-        });
+        }
+        var inner = outShape[rank - 1];
+        var last = tables[rank - 1];
+        var rows = map.Length / inner;
+        var outDims = outShape.Dims.ToArray();
+        void Row(long r)
+        {
+            long baseOffset = 0;
+            var rem = r;
+            for (var d = rank - 2; d >= 0; d--)
+            {
+                var t = tables[d][rem % outDims[d]];
+                rem /= outDims[d];
+                if (t < 0 || baseOffset < 0) baseOffset = -1;
+                else baseOffset += t;
+            }
+            var o = r * inner;
+            for (var c = 0; c < inner; c++)
+                map[o + c] = baseOffset < 0 || last[c] < 0 ? -1 : baseOffset + last[c];
+        }
+        if (parallel && map.Length >= ParallelThreshold && rows > 1)
+            Parallel.For(0L, rows, Row);
+        else
+            for (long r = 0; r < rows; r++) Row(r);
         return map;
     }
 

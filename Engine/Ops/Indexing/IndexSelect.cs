@@ -29,7 +29,8 @@ public static partial class F
         var dims = x.Shape.ToArray();
         dims[d] = idx.Length;
         var outShape = new Shape(dims);
-        var map = IndexKernels.CoordinateMap(outShape, x.Shape, (k, c) => k == d ? (int)idx[c] : c);
+        var map = IndexKernels.CoordinateMap(
+            outShape, x.Shape, (k, c) => k == d ? (int)idx[c] : c, x.Device.Kind == DeviceKind.Cpu);
         return IndexKernels.TakeRecorded(x, map, outShape, "IndexSelect");
     }
 

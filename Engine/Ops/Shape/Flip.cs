@@ -17,7 +17,8 @@ public static partial class F
             flip[d] = true;
         }
         var shape = x.Shape;
-        var map = IndexKernels.CoordinateMap(shape, shape, (d, c) => flip[d] ? shape[d] - 1 - c : c);
+        var map = IndexKernels.CoordinateMap(
+            shape, shape, (d, c) => flip[d] ? shape[d] - 1 - c : c, x.Device.Kind == DeviceKind.Cpu);
         return IndexKernels.TakeRecorded(x, map, shape, "Flip");
     }
 

@@ -61,7 +61,7 @@ public static partial class F
                 _ => s < 0 ? -s : 2 * (size - 1) - s,
             };
         }
-        var map = IndexKernels.CoordinateMap(outShape, inShape, Source);
+        var map = IndexKernels.CoordinateMap(outShape, inShape, Source, x.Device.Kind == DeviceKind.Cpu);
         return IndexKernels.TakeRecorded(x, map, outShape, "Pad", value);
     }
 }
