@@ -82,6 +82,7 @@ public class FlipRepeatTests
         Verify.Values(x.Select(0, 0).Repeat(2, 1, 2), new Shape(2, 3, 8),
             [0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11,
              0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11]);
+        // torch 1.13: torch.arange(3).flip(0) -> [2, 1, 0] (int64)
         Verify.Values(Tensor.Arange(3).Flip(0), new Shape(3), [2, 1, 0]);
     }
 

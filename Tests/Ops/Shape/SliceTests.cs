@@ -99,14 +99,21 @@ public class SliceTests
         Verify.Values(Tensor.Arange(10, DType.F64).Slice(0, -7, -1, 3), new Shape(2), [3, 6]);
         // torch 1.13: torch.arange(10.).reshape(2,5).narrow(1,-3,2) -> [2.0, 3.0, 7.0, 8.0]
         Verify.Values(Tensor.Arange(10, DType.F64).Reshape(2, 5).Narrow(1, -3, 2), new Shape(2, 2), [2, 3, 7, 8]);
+        // torch 1.13: torch.arange(10.).reshape(2,5).select(1,-1) -> [4.0, 9.0]
         Verify.Values(Tensor.Arange(10, DType.F64).Reshape(2, 5).Select(1, -1), new Shape(2), [4, 9]);
+        // torch 1.13: torch.arange(5.)[7:9].shape -> [0]
         Verify.Values(Tensor.Arange(5, DType.F64).Slice(0, 7, 9), new Shape(0), []);
+        // torch 1.13: torch.arange(6.).reshape(2,3).unbind(1) -> [0, 3], [1, 4], [2, 5]
+        var columns = Tensor.Arange(6, DType.F64).Reshape(2, 3).Unbind(1);
+        Assert.Equal(3, columns.Length);
+        Verify.Values(columns[2], new Shape(2), [2, 5]);
     }
 
     [Fact]
     public void Gradient_is_scattered_into_zeros()
     {
         var x = Tensor.Arange(6, DType.F64).Reshape(2, 3).Detach().RequiresGrad_();
+        // torch 1.13: x = torch.arange(6.).reshape(2,3).requires_grad_(); (x[:, ::2]*3).sum().backward(); x.grad
         (x.Slice(1, 0, null, 2) * 3).Sum().Backward();
         Verify.Values(x.Grad!, new Shape(2, 3), [3, 0, 3, 3, 0, 3]);
     }
