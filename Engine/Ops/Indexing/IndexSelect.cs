@@ -3,7 +3,7 @@ namespace Scratch;
 public static partial class F
 {
     /// <summary>Rank ≥ 1 check plus the normalised dim.</summary>
-    internal static int IndexDim(Tensor x, int dim, string op)
+    internal static int IndexingDim(Tensor x, int dim, string op)
     {
         if (x.Rank == 0) throw new ShapeMismatchException(op, "input", "a tensor of rank >= 1", "a scalar");
         return Shape.NormalizeDim(dim, x.Rank, "dim", op);
@@ -11,7 +11,7 @@ public static partial class F
 
     /// <summary>Checks an index tensor for IndexSelect/IndexAdd: int64, 0-D or 1-D; returns its values in [0,
     /// size).</summary>
-    private static long[] VectorIndex(Tensor x, int d, Tensor index, string op)
+    private static long[] IndexVectorValues(Tensor x, int d, Tensor index, string op)
     {
         if (index.Rank > 1)
             throw new ShapeMismatchException(op, "index", "a 0-D or 1-D tensor", index.Shape.ToString());
@@ -24,8 +24,8 @@ public static partial class F
     /// back.</summary>
     public static Tensor IndexSelect(Tensor x, int dim, Tensor index)
     {
-        var d = IndexDim(x, dim, "IndexSelect");
-        var idx = VectorIndex(x, d, index, "IndexSelect");
+        var d = IndexingDim(x, dim, "IndexSelect");
+        var idx = IndexVectorValues(x, d, index, "IndexSelect");
         var dims = x.Shape.ToArray();
         dims[d] = idx.Length;
         var outShape = new Shape(dims);
@@ -47,9 +47,9 @@ public static partial class F
     private static (long[] Map, Tensor Source) IndexAddPlan(
         Tensor self, int dim, Tensor index, Tensor source, string op, double alpha = 1)
     {
-        var d = IndexDim(self, dim, op);
+        var d = IndexingDim(self, dim, op);
         RequireSame(self, source, op, "source");
-        var idx = VectorIndex(self, d, index, op);
+        var idx = IndexVectorValues(self, d, index, op);
         var want = self.Shape.ToArray();
         want[d] = idx.Length;
         if (source.Shape != new Shape(want))

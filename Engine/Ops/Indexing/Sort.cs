@@ -18,7 +18,7 @@ public static partial class F
         if (result.Length == 0) return result;
         var c = x.Detach().Materialize();
         var parallel = x.Device.Kind == DeviceKind.Cpu && outer * inner * len >= 1 << 14;
-        var args = new Lanes(outer, len, inner, descending, first, count, result, parallel);
+        var args = new SortLaneArgs(outer, len, inner, descending, first, count, result, parallel);
         switch (x.DType)
         {
             case DType.F32:
@@ -40,10 +40,10 @@ public static partial class F
         return result;
     }
 
-    private sealed record Lanes(
+    private sealed record SortLaneArgs(
         long Outer, int Len, long Inner, bool Descending, int First, int Count, long[] Result, bool Parallel);
 
-    private static void SortLanes<T>(T[] a, long offset, Lanes l) where T : INumber<T>
+    private static void SortLanes<T>(T[] a, long offset, SortLaneArgs l) where T : INumber<T>
     {
         void Lane(long lane)
         {
@@ -59,7 +59,7 @@ public static partial class F
             var sign = l.Descending ? -1 : 1;
             Array.Sort(perm, (p, q) =>
             {
-                var c = sign * Compare(keys[p], keys[q]);
+                var c = sign * SortCompare(keys[p], keys[q]);
                 return c != 0 ? c : p.CompareTo(q);
             });
             for (var j = 0; j < l.Count; j++)
@@ -70,7 +70,7 @@ public static partial class F
         else for (long lane = 0; lane < lanes; lane++) Lane(lane);
     }
 
-    private static int Compare<T>(T a, T b) where T : INumber<T>
+    private static int SortCompare<T>(T a, T b) where T : INumber<T>
     {
         var an = T.IsNaN(a);
         var bn = T.IsNaN(b);
@@ -79,7 +79,7 @@ public static partial class F
     }
 
     /// <summary>Values and int64 indices of ranks [first, first + count) along d; values carry the gradient.</summary>
-    private static (Tensor Values, Tensor Indices) Ranked(
+    private static (Tensor Values, Tensor Indices) RankedAlongDim(
         Tensor x, int d, bool descending, int first, int count, string op)
     {
         if (x.Rank == 0) (first, count) = (0, 1); // a scalar is its own sort, top-k and k-th value (as in PyTorch)
@@ -110,7 +110,7 @@ public static partial class F
     {
         _ = stable;
         var d = Shape.NormalizeDim(dim, x.Rank, "dim", "Sort");
-        return Ranked(x, d, descending, 0, x.Rank == 0 ? 1 : x.Shape[d], "Sort");
+        return RankedAlongDim(x, d, descending, 0, x.Rank == 0 ? 1 : x.Shape[d], "Sort");
     }
 
     /// <summary>The int64 indices that sort <paramref name="x"/> along <paramref name="dim"/> (stable; see
@@ -131,7 +131,7 @@ public static partial class F
         if (k < 0 || k > size)
             throw new ArgumentOutOfRangeException(
                 nameof(k), k, $"TopK: k {k} is out of range for dim {d} of size {size}; valid range is [0, {size}].");
-        return Ranked(x, d, largest, 0, k, "TopK");
+        return RankedAlongDim(x, d, largest, 0, k, "TopK");
     }
 
     /// <summary>The <paramref name="k"/>-th smallest element (1-based) along <paramref name="dim"/> and its int64
@@ -145,7 +145,7 @@ public static partial class F
             throw new ArgumentOutOfRangeException(
                 nameof(k), k,
                 $"KthValue: k {k} is out of range for dim {d} of size {size}; valid range is [1, {size}].");
-        var (v, i) = Ranked(x, d, false, k - 1, 1, "KthValue");
+        var (v, i) = RankedAlongDim(x, d, false, k - 1, 1, "KthValue");
         if (keepDim || x.Rank == 0) return (v, i);
         return (v.Squeeze(d), i.Squeeze(d));
     }
