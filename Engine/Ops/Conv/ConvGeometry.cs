@@ -39,6 +39,7 @@ internal static class ConvChecks
     {
         F.RequireFloating(x, op);
         F.RequireSame(x, weight, op, "weight");
+        RequireHost(op, x);
         if (x.Rank != 4) throw new ShapeMismatchException(op, "input", "a 4-D [N, C, H, W] tensor", x.Shape.ToString());
         if (weight.Rank != 4)
             throw new ShapeMismatchException(op, "weight", "a 4-D weight tensor", weight.Shape.ToString());
@@ -46,6 +47,13 @@ internal static class ConvChecks
         F.RequireSame(x, bias, op, "bias");
         if (bias.Rank != 1 || bias.Size(0) != biasSize)
             throw new ShapeMismatchException(op, "bias", $"[{biasSize}]", bias.Shape.ToString());
+    }
+
+    /// <summary>The kernels here read host arrays; other devices bring their own kernels.</summary>
+    public static void RequireHost(string op, Tensor x)
+    {
+        if (!x.Device.IsHost)
+            throw new DeviceMismatchException(op, "input", "a host device (cpu or reference)", x.Device.ToString());
     }
 
     public static void Hyper(string op, Size2 stride, Size2 padding, Size2 dilation, int groups)

@@ -84,6 +84,21 @@ public class Conv2dTests
         Verify.SameOnBackends(t => F.Conv2d(t[0], t[1].Reshape(3, 4, 1, 1)), [x, w], 1e-12, 1e-12);
     }
 
+    [Fact]
+    public void Non_contiguous_and_empty_inputs_work_on_both_backends()
+    {
+        var x = Values.Uniform(new Shape(2, 3, 6, 5), 11, DType.F64, -1, 1).Transpose(2, 3);
+        var w = Values.Uniform(new Shape(3, 2, 3, 2), 12, DType.F64, -1, 1).Transpose(0, 1);
+        Assert.False(x.IsContiguous);
+        Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], stride: 2, padding: (0, 1)), [x, w], 1e-12, 1e-12);
+        Verify.Close(F.Conv2d(x.Contiguous(), w.Contiguous(), stride: 2, padding: (0, 1)), F.Conv2d(x, w, stride: 2, padding: (0, 1)), 0, 0);
+        var empty = Tensor.Zeros(new Shape(0, 3, 5, 5), DType.F64).RequiresGrad_();
+        var y = F.Conv2d(empty, w.Contiguous().RequiresGrad_());
+        Assert.Equal(new Shape(0, 2, 3, 4), y.Shape);
+        y.Sum().Backward();
+        Assert.Equal(empty.Shape, empty.Grad!.Shape);
+    }
+
     private static Tensor Sin(Shape s) =>
         Tensor.FromDoubles(Enumerable.Range(0, (int)s.Numel).Select(i => Math.Sin(i)).ToArray(), s, DType.F64);
 
