@@ -21,8 +21,9 @@ internal readonly record struct ConvGeometry(
     /// <summary>Output positions per plane: OH·OW.</summary>
     public int L => OH * OW;
 
-    /// <summary>True for a 1×1, stride-1, unpadded convolution, where the im2col matrix is the input itself.</summary>
-    public bool IsPointwise => KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+    /// <summary>True for a 1×1, stride-1, unpadded convolution whose output plane is the input plane, where the
+    /// im2col matrix is the input itself (a transposed conv with output padding has OH ≠ H here).</summary>
+    public bool IsPointwise => KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0 && OH == H && OW == W;
 
     /// <summary>floor((size + 2·pad − dil·(k − 1) − 1) / stride) + 1, the conv output length.</summary>
     public static int OutSize(int size, int k, int stride, int pad, int dil) =>
