@@ -7,8 +7,10 @@ namespace Scratch.NN;
 public sealed class ConvTranspose2d : Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer with weights drawn from <paramref name="generator"/>.</summary>
-    public ConvTranspose2d(int inChannels, int outChannels, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
-        Size2? outputPadding = null, int groups = 1, bool bias = true, Size2? dilation = null, Generator? generator = null)
+    public ConvTranspose2d(int inChannels, int outChannels, Size2 kernelSize, Size2? stride = null,
+        Size2? padding = null,
+        Size2? outputPadding = null, int groups = 1, bool bias = true, Size2? dilation = null,
+            Generator? generator = null)
     {
         ConvLayer.Check("ConvTranspose2d", inChannels, outChannels, kernelSize, groups);
         InChannels = inChannels;

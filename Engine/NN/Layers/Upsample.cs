@@ -2,7 +2,8 @@ namespace Scratch.NN;
 
 /// <summary>Resizes [N, C, H, W] inputs (PyTorch's <c>nn.Upsample</c>); exactly one of <paramref name="size"/> and
 /// <paramref name="scaleFactor"/>; see <see cref="F.Interpolate"/>.</summary>
-public sealed class Upsample(Size2? size = null, Scale2? scaleFactor = null, InterpolateMode mode = InterpolateMode.Nearest,
+public sealed class Upsample(Size2? size = null, Scale2? scaleFactor = null,
+    InterpolateMode mode = InterpolateMode.Nearest,
     bool? alignCorners = null) : Module<Tensor, Tensor>
 {
     /// <summary>Output (OH, OW), or null.</summary>

@@ -19,8 +19,8 @@ public static partial class F
     /// <param name="padding">(ph, pw) ≥ 0 zeros on each side; default 0.</param>
     /// <param name="dilation">(dh, dw) ≥ 1 spacing of kernel taps; default 1.</param>
     /// <param name="groups">Channel groups; Cin and Cout must be divisible by it (groups = Cin is depthwise).</param>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, Size2? stride = null, Size2? padding = null,
-        Size2? dilation = null, int groups = 1)
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, Size2? stride = null,
+        Size2? padding = null, Size2? dilation = null, int groups = 1)
     {
         const string op = "Conv2d";
         ConvChecks.Inputs(op, x, weight, bias, weight.Rank == 4 ? weight.Size(0) : 0);
@@ -29,16 +29,20 @@ public static partial class F
         int n = x.Size(0), cin = x.Size(1), h = x.Size(2), w = x.Size(3);
         int cout = weight.Size(0), kh = weight.Size(2), kw = weight.Size(3);
         if (cin % groups != 0)
-            throw new ArgumentException($"{op}: groups expected to divide the input channels {cin}, got {groups}.", nameof(groups));
+            throw new ArgumentException($"{op}: groups expected to divide the input channels {cin}, got {groups}.",
+                nameof(groups));
         if (cout % groups != 0)
             throw new ArgumentException($"{op}: groups expected to divide the output channels {cout} (weight.size(0)), got {groups}.", nameof(groups));
         if (weight.Size(1) != cin / groups)
-            throw new ShapeMismatchException(op, "weight", $"[{cout}, {cin / groups}, kh, kw] for {cin} input channels in {groups} groups", weight.Shape.ToString());
+            throw new ShapeMismatchException(op, "weight",
+                $"[{cout}, {cin / groups}, kh, kw] for {cin} input channels in {groups} groups",
+                weight.Shape.ToString());
         if (kh < 1 || kw < 1)
             throw new ShapeMismatchException(op, "weight", "a kernel of at least 1x1", weight.Shape.ToString());
         int ekh = d.H * (kh - 1) + 1, ekw = d.W * (kw - 1) + 1;
         if (h + 2 * p.H < ekh || w + 2 * p.W < ekw)
-            throw new ShapeMismatchException(op, "input", $"padded size (H + 2·ph) x (W + 2·pw) >= dilated kernel {ekh}x{ekw}",
+            throw new ShapeMismatchException(op, "input",
+                $"padded size (H + 2·ph) x (W + 2·pw) >= dilated kernel {ekh}x{ekw}",
                 $"{h + 2 * p.H}x{w + 2 * p.W} from {x.Shape} with padding {p}");
         var g = new ConvGeometry(n, cin, h, w, cout,
             ConvGeometry.OutSize(h, kh, s.H, p.H, d.H), ConvGeometry.OutSize(w, kw, s.W, p.W, d.W), kh, kw,
@@ -75,7 +79,8 @@ public static partial class F
         Size2? padding = null, Size2? outputPadding = null, int groups = 1, Size2? dilation = null)
     {
         const string op = "ConvTranspose2d";
-        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups expected >= 1, got {groups}.");
+        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), groups,
+            $"{op}: groups expected >= 1, got {groups}.");
         ConvChecks.Inputs(op, x, weight, bias, weight.Rank == 4 ? weight.Size(1) * groups : 0);
         var (s, p, d, op2) = (stride ?? 1, padding ?? 0, dilation ?? 1, outputPadding ?? 0);
         ConvChecks.Hyper(op, s, p, d, groups);
@@ -86,15 +91,19 @@ public static partial class F
         int n = x.Size(0), cin = x.Size(1), h = x.Size(2), w = x.Size(3);
         int kh = weight.Size(2), kw = weight.Size(3);
         if (cin % groups != 0)
-            throw new ArgumentException($"{op}: groups expected to divide the input channels {cin}, got {groups}.", nameof(groups));
+            throw new ArgumentException($"{op}: groups expected to divide the input channels {cin}, got {groups}.",
+                nameof(groups));
         if (weight.Size(0) != cin)
-            throw new ShapeMismatchException(op, "weight", $"[{cin}, Cout/groups, kh, kw] for {cin} input channels", weight.Shape.ToString());
+            throw new ShapeMismatchException(op, "weight", $"[{cin}, Cout/groups, kh, kw] for {cin} input channels",
+                weight.Shape.ToString());
         if (kh < 1 || kw < 1)
             throw new ShapeMismatchException(op, "weight", "a kernel of at least 1x1", weight.Shape.ToString());
         var cout = weight.Size(1) * groups;
-        int oh = (h - 1) * s.H - 2 * p.H + d.H * (kh - 1) + op2.H + 1, ow = (w - 1) * s.W - 2 * p.W + d.W * (kw - 1) + op2.W + 1;
+        int oh = (h - 1) * s.H - 2 * p.H + d.H * (kh - 1) + op2.H + 1,
+            ow = (w - 1) * s.W - 2 * p.W + d.W * (kw - 1) + op2.W + 1;
         if (oh < 1 || ow < 1)
-            throw new ShapeMismatchException(op, "input", "a positive output size", $"{oh}x{ow} from {x.Shape} with padding {p}");
+            throw new ShapeMismatchException(op, "input", "a positive output size",
+                $"{oh}x{ow} from {x.Shape} with padding {p}");
         // The conv whose input is this op's output and whose output is this op's input.
         var g = new ConvGeometry(n, cout, oh, ow, cin, h, w, kh, kw, s.H, s.W, p.H, p.W, d.H, d.W, groups);
         var y = ConvKernels.InputGrad(x, weight, g);

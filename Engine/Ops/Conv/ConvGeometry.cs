@@ -62,6 +62,7 @@ internal static class ConvChecks
         stride.AtLeast(1, op, "stride");
         padding.AtLeast(0, op, "padding");
         dilation.AtLeast(1, op, "dilation");
-        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{op}: groups expected >= 1, got {groups}.");
+        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), groups,
+            $"{op}: groups expected >= 1, got {groups}.");
     }
 }

@@ -22,7 +22,8 @@ internal static partial class ConvKernels
 
     /// <summary>Per image and group: y[n, g] [CoutG, L] = W_g [CoutG, K] · im2col(x[n, g]) [K, L]; for a
     /// pointwise conv the column matrix is x[n, g] itself.</summary>
-    private static void CpuForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void CpuForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var backend = x.Backend;
         var hw = g.H * g.W;
@@ -39,7 +40,8 @@ internal static partial class ConvKernels
                 }
                 else
                 {
-                    Im2Col.Lower<T>(x.HostArray<T>().AsSpan((int)xOff, g.CinG * hw), g.CinG, g, col.HostArray<T>(), g.L);
+                    Im2Col.Lower<T>(x.HostArray<T>().AsSpan((int)xOff, g.CinG * hw), g.CinG, g, col.HostArray<T>(),
+                        g.L);
                     b = col;
                 }
                 var a = Mat(w, w.Offset + (long)grp * g.CoutG * g.K, g.CoutG, g.K, g.K, 1);
@@ -51,7 +53,8 @@ internal static partial class ConvKernels
 
     /// <summary>Per image and group: dcol [K, L] = W_gᵀ · gy[n, g], then col2im into gx[n, g] (written directly
     /// for a pointwise conv).</summary>
-    private static void CpuInputGrad<T>(Tensor gy, Tensor w, Tensor gx, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void CpuInputGrad<T>(Tensor gy, Tensor w, Tensor gx, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var backend = gy.Backend;
         var hw = g.H * g.W;
@@ -76,7 +79,8 @@ internal static partial class ConvKernels
 
     /// <summary>Per group, over chunks of images: gw_g [CoutG, K] += gy[chunk, g] [CoutG, n·L] · cols [K, n·L]ᵀ,
     /// with the chunk's column matrices side by side in one wide matrix.</summary>
-    private static void CpuWeightGrad<T>(Tensor x, Tensor gy, Tensor gw, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void CpuWeightGrad<T>(Tensor x, Tensor gy, Tensor gw, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var backend = x.Backend;
         var hw = g.H * g.W;

@@ -18,12 +18,12 @@ internal static partial class ConvKernels
         if (x.DType == DType.F32)
         {
             if (cpu) CpuForward<float>(xc, wc, y, g);
-            else RefForward(xc.HostArray<float>(), (int)xc.Offset, wc.HostArray<float>(), (int)wc.Offset, y.HostArray<float>(), g);
+            else RefForward<float>(xc, wc, y, g);
         }
         else
         {
             if (cpu) CpuForward<double>(xc, wc, y, g);
-            else RefForward(xc.HostArray<double>(), (int)xc.Offset, wc.HostArray<double>(), (int)wc.Offset, y.HostArray<double>(), g);
+            else RefForward<double>(xc, wc, y, g);
         }
         return y;
     }
@@ -38,12 +38,12 @@ internal static partial class ConvKernels
         if (gy.DType == DType.F32)
         {
             if (cpu) CpuInputGrad<float>(gc, wc, gx, g);
-            else RefInputGrad(gc.HostArray<float>(), (int)gc.Offset, wc.HostArray<float>(), (int)wc.Offset, gx.HostArray<float>(), g);
+            else RefInputGrad<float>(gc, wc, gx, g);
         }
         else
         {
             if (cpu) CpuInputGrad<double>(gc, wc, gx, g);
-            else RefInputGrad(gc.HostArray<double>(), (int)gc.Offset, wc.HostArray<double>(), (int)wc.Offset, gx.HostArray<double>(), g);
+            else RefInputGrad<double>(gc, wc, gx, g);
         }
         return gx;
     }
@@ -58,12 +58,12 @@ internal static partial class ConvKernels
         if (x.DType == DType.F32)
         {
             if (cpu) CpuWeightGrad<float>(xc, gc, gw, g);
-            else RefWeightGrad(xc.HostArray<float>(), (int)xc.Offset, gc.HostArray<float>(), (int)gc.Offset, gw.HostArray<float>(), g);
+            else RefWeightGrad<float>(xc, gc, gw, g);
         }
         else
         {
             if (cpu) CpuWeightGrad<double>(xc, gc, gw, g);
-            else RefWeightGrad(xc.HostArray<double>(), (int)xc.Offset, gc.HostArray<double>(), (int)gc.Offset, gw.HostArray<double>(), g);
+            else RefWeightGrad<double>(xc, gc, gw, g);
         }
         return gw;
     }
@@ -72,27 +72,35 @@ internal static partial class ConvKernels
     public static void AddBias(Tensor y, Tensor b)
     {
         var bc = b.Materialize();
-        if (y.DType == DType.F32) AddBias(y.HostArray<float>(), bc.HostArray<float>(), (int)bc.Offset, y.Size(0), y.Size(1), (int)(y.Numel / Math.Max(1L, (long)y.Size(0) * y.Size(1))));
-        else AddBias(y.HostArray<double>(), bc.HostArray<double>(), (int)bc.Offset, y.Size(0), y.Size(1), (int)(y.Numel / Math.Max(1L, (long)y.Size(0) * y.Size(1))));
+        if (y.DType == DType.F32) AddBias<float>(y, bc);
+        else AddBias<double>(y, bc);
     }
 
     /// <summary>gb[c] = Σ g[n, c, ...] over n and the spatial dims.</summary>
     public static Tensor BiasGrad(Tensor g) => g.Sum([0, 2, 3]);
 
-    private static void AddBias<T>(T[] y, T[] b, int bOff, int n, int c, int plane) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AddBias<T>(Tensor y, Tensor b) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (ya, ba, bo) = (y.HostArray<T>(), b.HostArray<T>(), (int)b.Offset);
+        int n = y.Size(0), c = y.Size(1), plane = y.Size(2) * y.Size(3);
         for (var i = 0; i < n; i++)
         for (var ch = 0; ch < c; ch++)
         {
-            var s = y.AsSpan((i * c + ch) * plane, plane);
-            System.Numerics.Tensors.TensorPrimitives.Add(s, b[bOff + ch], s);
+            var s = ya.AsSpan((i * c + ch) * plane, plane);
+            System.Numerics.Tensors.TensorPrimitives.Add(s, ba[bo + ch], s);
         }
     }
 
     // ---- Reference: the definition, loop by loop ----
 
-    private static void RefForward<T>(T[] x, int xo, T[] w, int wo, T[] y, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int XAt(in ConvGeometry g, int n, int c, int h, int w) => ((n * g.Cin + c) * g.H + h) * g.W + w;
+
+    private static int WAt(in ConvGeometry g, int co, int ci, int i, int j) => ((co * g.CinG + ci) * g.KH + i) * g.KW + j;
+
+    private static void RefForward<T>(Tensor xt, Tensor wt, Tensor yt, in ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (x, xo, w, wo, y) = (xt.HostArray<T>(), (int)xt.Offset, wt.HostArray<T>(), (int)wt.Offset, yt.HostArray<T>());
         for (var n = 0; n < g.N; n++)
         for (var co = 0; co < g.Cout; co++)
         for (var oh = 0; oh < g.OH; oh++)
@@ -106,14 +114,16 @@ internal static partial class ConvKernels
             {
                 int ih = oh * g.SH - g.PH + i * g.DH, iw = ow * g.SW - g.PW + j * g.DW;
                 if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
-                s += x[xo + (((n * g.Cin) + grp * g.CinG + ci) * g.H + ih) * g.W + iw] * w[wo + ((co * g.CinG + ci) * g.KH + i) * g.KW + j];
+                s += x[xo + XAt(g, n, grp * g.CinG + ci, ih, iw)] * w[wo + WAt(g, co, ci, i, j)];
             }
             y[((n * g.Cout + co) * g.OH + oh) * g.OW + ow] = s;
         }
     }
 
-    private static void RefInputGrad<T>(T[] gy, int go, T[] w, int wo, T[] gx, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void RefInputGrad<T>(Tensor gt, Tensor wt, Tensor xt, in ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (gy, go, w, wo, gx) = (gt.HostArray<T>(), (int)gt.Offset, wt.HostArray<T>(), (int)wt.Offset, xt.HostArray<T>());
         for (var n = 0; n < g.N; n++)
         for (var co = 0; co < g.Cout; co++)
         for (var oh = 0; oh < g.OH; oh++)
@@ -127,13 +137,15 @@ internal static partial class ConvKernels
             {
                 int ih = oh * g.SH - g.PH + i * g.DH, iw = ow * g.SW - g.PW + j * g.DW;
                 if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
-                gx[(((n * g.Cin) + grp * g.CinG + ci) * g.H + ih) * g.W + iw] += d * w[wo + ((co * g.CinG + ci) * g.KH + i) * g.KW + j];
+                gx[XAt(g, n, grp * g.CinG + ci, ih, iw)] += d * w[wo + WAt(g, co, ci, i, j)];
             }
         }
     }
 
-    private static void RefWeightGrad<T>(T[] x, int xo, T[] gy, int go, T[] gw, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void RefWeightGrad<T>(Tensor xt, Tensor gt, Tensor wt, in ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var (x, xo, gy, go, gw) = (xt.HostArray<T>(), (int)xt.Offset, gt.HostArray<T>(), (int)gt.Offset, wt.HostArray<T>());
         for (var n = 0; n < g.N; n++)
         for (var co = 0; co < g.Cout; co++)
         for (var oh = 0; oh < g.OH; oh++)
@@ -147,7 +159,7 @@ internal static partial class ConvKernels
             {
                 int ih = oh * g.SH - g.PH + i * g.DH, iw = ow * g.SW - g.PW + j * g.DW;
                 if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
-                gw[((co * g.CinG + ci) * g.KH + i) * g.KW + j] += d * x[xo + (((n * g.Cin) + grp * g.CinG + ci) * g.H + ih) * g.W + iw];
+                gw[WAt(g, co, ci, i, j)] += d * x[xo + XAt(g, n, grp * g.CinG + ci, ih, iw)];
             }
         }
     }

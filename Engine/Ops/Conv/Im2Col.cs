@@ -8,7 +8,8 @@ internal static class Im2Col
 {
     /// <summary>Fills the column matrix of the <paramref name="channels"/> planes in <paramref name="x"/>
     /// (each H·W) into <paramref name="col"/> (row stride <paramref name="ld"/>).</summary>
-    public static void Lower<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ld) where T : unmanaged
+    public static void Lower<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ld)
+        where T : unmanaged
     {
         int hw = g.H * g.W;
         for (var c = 0; c < channels; c++)
@@ -64,7 +65,8 @@ internal static class Im2Col
                     var dst = plane.Slice(ih * g.W);
                     var iw0 = lo * g.SW + j * g.DW - g.PW;
                     if (g.SW == 1)
-                        System.Numerics.Tensors.TensorPrimitives.Add(dst.Slice(iw0, hi - lo), src[lo..hi], dst.Slice(iw0, hi - lo));
+                        System.Numerics.Tensors.TensorPrimitives.Add(dst.Slice(iw0, hi - lo), src[lo..hi],
+                            dst.Slice(iw0, hi - lo));
                     else
                         for (int ow = lo, iw = iw0; ow < hi; ow++, iw += g.SW) dst[iw] += src[ow];
                 }

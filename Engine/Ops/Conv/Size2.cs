@@ -1,7 +1,8 @@
 namespace Scratch;
 
 /// <summary>A (height, width) pair for 2-D op arguments (kernel size, stride, padding, dilation, output size).
-/// Converts implicitly from one int (both sides) or from an (h, w) tuple, as PyTorch's int-or-tuple arguments.</summary>
+/// Converts implicitly from one int (both sides) or from an (h, w) tuple, as PyTorch's int-or-tuple
+/// arguments.</summary>
 /// <param name="H">The height component.</param>
 /// <param name="W">The width component.</param>
 public readonly record struct Size2(int H, int W)
@@ -20,7 +21,8 @@ public readonly record struct Size2(int H, int W)
     internal Size2 AtLeast(int min, string op, string arg)
     {
         if (H < min || W < min)
-            throw new ArgumentOutOfRangeException(arg, this, $"{op}: {arg} expected both components >= {min}, got {this}.");
+            throw new ArgumentOutOfRangeException(arg, this,
+                $"{op}: {arg} expected both components >= {min}, got {this}.");
         return this;
     }
 }

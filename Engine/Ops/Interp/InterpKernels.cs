@@ -29,12 +29,14 @@ internal sealed record InterpAxis(int[] I0, int[] I1, double[] L0, double[] L1, 
         return new InterpAxis(i0, i1, l0, l1, inSize);
     }
 
-    private static void Linear<T>(int inSize, int outSize, double? scale, bool align, int[] i0, int[] i1, double[] l0, double[] l1)
+    private static void Linear<T>(int inSize, int outSize, double? scale, bool align, int[] i0, int[] i1, double[] l0,
+        double[] l1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ratio = align
             ? (outSize > 1 ? T.CreateChecked(inSize - 1) / T.CreateChecked(outSize - 1) : T.Zero)
-            : scale is { } sc && sc > 0 ? T.CreateChecked(1.0 / sc) : T.CreateChecked(inSize) / T.CreateChecked(outSize);
+            : scale is { } sc && sc > 0 ? T.CreateChecked(1.0 / sc)
+                : T.CreateChecked(inSize) / T.CreateChecked(outSize);
         var half = T.CreateChecked(0.5);
         for (var o = 0; o < outSize; o++)
         {

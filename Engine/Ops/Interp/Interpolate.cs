@@ -27,18 +27,22 @@ public static partial class F
         if ((size is null) == (scaleFactor is null))
             throw new ArgumentException($"{op}: size and scaleFactor expected exactly one given, got {(size is null ? "neither" : "both")}.", nameof(size));
         if (mode == InterpolateMode.Nearest && alignCorners is not null)
-            throw new ArgumentException($"{op}: alignCorners expected unset for mode Nearest, got {alignCorners}.", nameof(alignCorners));
+            throw new ArgumentException($"{op}: alignCorners expected unset for mode Nearest, got {alignCorners}.",
+                nameof(alignCorners));
         if (mode is not (InterpolateMode.Nearest or InterpolateMode.Bilinear))
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, $"{op}: mode expected Nearest or Bilinear, got {mode}.");
+            throw new ArgumentOutOfRangeException(nameof(mode), mode,
+                $"{op}: mode expected Nearest or Bilinear, got {mode}.");
         int h = x.Size(2), w = x.Size(3);
         Size2 outSize;
         if (scaleFactor is { } sf)
         {
             if (!(sf.H > 0) || !(sf.W > 0) || double.IsInfinity(sf.H) || double.IsInfinity(sf.W))
-                throw new ArgumentOutOfRangeException(nameof(scaleFactor), sf, $"{op}: scaleFactor expected positive finite values, got {sf}.");
+                throw new ArgumentOutOfRangeException(nameof(scaleFactor), sf,
+                    $"{op}: scaleFactor expected positive finite values, got {sf}.");
             outSize = ((int)Math.Floor(h * sf.H), (int)Math.Floor(w * sf.W));
             if (outSize.H < 1 || outSize.W < 1)
-                throw new ArgumentOutOfRangeException(nameof(scaleFactor), sf, $"{op}: scaleFactor expected an output of at least 1x1 for input {x.Shape}, got {outSize}.");
+                throw new ArgumentOutOfRangeException(nameof(scaleFactor), sf,
+                    $"{op}: scaleFactor expected an output of at least 1x1 for input {x.Shape}, got {outSize}.");
         }
         else
         {

@@ -20,9 +20,11 @@ public static partial class F
 
     /// <summary>Adaptive 2-D max pooling to [OH, OW] (PyTorch's <c>adaptive_max_pool2d</c>); windows as in
     /// <see cref="AdaptiveAvgPool2d"/>, gradient to each window's arg-max.</summary>
-    public static Tensor AdaptiveMaxPool2d(Tensor x, Size2 outputSize) => AdaptiveMaxPool2dWithIndices(x, outputSize).Output;
+    public static Tensor AdaptiveMaxPool2d(Tensor x, Size2 outputSize) => AdaptiveMaxPool2dWithIndices(x,
+        outputSize).Output;
 
-    /// <summary><see cref="AdaptiveMaxPool2d"/> also returning the I64 arg-max flat indices h·W + w per plane.</summary>
+    /// <summary><see cref="AdaptiveMaxPool2d"/> also returning the I64 arg-max flat indices h·W + w per
+    /// plane.</summary>
     public static (Tensor Output, Tensor Indices) AdaptiveMaxPool2dWithIndices(Tensor x, Size2 outputSize)
     {
         const string op = "AdaptiveMaxPool2d";

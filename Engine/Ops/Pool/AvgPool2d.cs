@@ -6,8 +6,9 @@ namespace Scratch;
 public static partial class F
 {
     /// <summary>2-D average pooling of x [N, C, H, W] (PyTorch's <c>avg_pool2d</c>).</summary>
-    /// <remarks>Window (oh, ow) spans rows [oh·sh − ph, oh·sh − ph + kh) (columns alike); y = Σ in-range x / divisor with
-    /// divisor = <paramref name="divisorOverride"/> if given, else the window area clipped to the padded input when
+    /// <remarks>Window (oh, ow) spans rows [oh·sh − ph, oh·sh − ph + kh) (columns alike);
+    /// y = Σ in-range x / divisor with divisor = <paramref name="divisorOverride"/> if given, else the window area
+    /// clipped to the padded input when
     /// <paramref name="countIncludePad"/>, else the number of in-range elements. Output size as
     /// <see cref="MaxPool2dWithIndices"/> with dilation 1. Padding may be at most half the kernel.
     /// ∂x = g / divisor spread over each window.</remarks>
@@ -24,7 +25,8 @@ public static partial class F
         const string op = "AvgPool2d";
         PoolChecks.Input(op, x);
         if (divisorOverride == 0)
-            throw new ArgumentOutOfRangeException(nameof(divisorOverride), divisorOverride, $"{op}: divisorOverride expected non-zero, got 0.");
+            throw new ArgumentOutOfRangeException(nameof(divisorOverride), divisorOverride,
+                $"{op}: divisorOverride expected non-zero, got 0.");
         var (k, s, p) = (kernelSize, stride ?? kernelSize, padding ?? 0);
         var (oh, ow) = PoolChecks.Sliding(op, x, k, s, p, 1, ceilMode);
         var rows = PoolAxis.Sliding(x.Size(2), oh, k.H, s.H, p.H, 1);

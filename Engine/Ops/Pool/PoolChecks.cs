@@ -18,10 +18,13 @@ internal static class PoolChecks
         p.AtLeast(0, op, "padding");
         d.AtLeast(1, op, "dilation");
         if (p.H > k.H / 2 || p.W > k.W / 2)
-            throw new ArgumentOutOfRangeException("padding", p, $"{op}: padding expected at most half the kernel size {k}, got {p}.");
-        int oh = PoolAxis.OutLength(x.Size(2), k.H, s.H, p.H, d.H, ceil), ow = PoolAxis.OutLength(x.Size(3), k.W, s.W, p.W, d.W, ceil);
+            throw new ArgumentOutOfRangeException("padding", p,
+                $"{op}: padding expected at most half the kernel size {k}, got {p}.");
+        int oh = PoolAxis.OutLength(x.Size(2), k.H, s.H, p.H, d.H, ceil), ow = PoolAxis.OutLength(x.Size(3), k.W, s.W,
+            p.W, d.W, ceil);
         if (oh < 1 || ow < 1)
-            throw new ShapeMismatchException(op, "input", $"a spatial size giving an output of at least 1x1 for kernel {k}, padding {p}, dilation {d}",
+            throw new ShapeMismatchException(op, "input",
+                $"a spatial size giving an output of at least 1x1 for kernel {k}, padding {p}, dilation {d}",
                 $"{x.Shape} giving {oh}x{ow}");
         return (oh, ow);
     }

@@ -78,7 +78,8 @@ internal static class PoolKernels
         var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
         var idx = Tensor.Empty(y.Shape, DType.I64, x.Device);
         var xc = x.Materialize();
-        if (x.DType == DType.F32) MaxForward(xc, xc.HostArray<float>(), y.HostArray<float>(), idx.HostArray<long>(), rows, cols, n * c);
+        if (x.DType == DType.F32) MaxForward(xc, xc.HostArray<float>(), y.HostArray<float>(), idx.HostArray<long>(),
+            rows, cols, n * c);
         else MaxForward(xc, xc.HostArray<double>(), y.HostArray<double>(), idx.HostArray<long>(), rows, cols, n * c);
         return (y, idx);
     }
@@ -95,7 +96,8 @@ internal static class PoolKernels
             for (var ow = 0; ow < cols.OutSize; ow++)
             {
                 var best = T.NegativeInfinity;
-                var at = rows.Taps[oh].Length > 0 && cols.Taps[ow].Length > 0 ? rows.Taps[oh][0] * w + cols.Taps[ow][0] : -1;
+                var hit = rows.Taps[oh].Length > 0 && cols.Taps[ow].Length > 0;
+                var at = hit ? rows.Taps[oh][0] * w + cols.Taps[ow][0] : -1;
                 foreach (var ih in rows.Taps[oh])
                 foreach (var iw in cols.Taps[ow])
                 {
@@ -142,7 +144,8 @@ internal static class PoolKernels
         int n = x.Size(0), c = x.Size(1);
         var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
         var xc = x.Materialize();
-        if (x.DType == DType.F32) Avg(xc, xc.HostArray<float>(), y.HostArray<float>(), rows, cols, divisor, n * c, false);
+        if (x.DType == DType.F32) Avg(xc, xc.HostArray<float>(), y.HostArray<float>(), rows, cols, divisor, n * c,
+            false);
         else Avg(xc, xc.HostArray<double>(), y.HostArray<double>(), rows, cols, divisor, n * c, false);
         return y;
     }
@@ -153,12 +156,14 @@ internal static class PoolKernels
         var gx = Tensor.Empty(inputShape, g.DType, g.Device);
         var gc = g.Materialize();
         var planes = inputShape[0] * inputShape[1];
-        if (g.DType == DType.F32) Avg(gc, gc.HostArray<float>(), gx.HostArray<float>(), rows, cols, divisor, planes, true);
+        if (g.DType == DType.F32) Avg(gc, gc.HostArray<float>(), gx.HostArray<float>(), rows, cols, divisor, planes,
+            true);
         else Avg(gc, gc.HostArray<double>(), gx.HostArray<double>(), rows, cols, divisor, planes, true);
         return gx;
     }
 
-    private static void Avg<T>(Tensor src, T[] a, T[] b, PoolAxis rows, PoolAxis cols, double[] divisor, int planes, bool backward)
+    private static void Avg<T>(Tensor src, T[] a, T[] b, PoolAxis rows, PoolAxis cols, double[] divisor, int planes,
+        bool backward)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inPlane = rows.InSize * cols.InSize, outPlane = rows.OutSize * cols.OutSize, w = cols.InSize;
