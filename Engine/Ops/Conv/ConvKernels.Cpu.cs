@@ -7,8 +7,10 @@ internal static partial class ConvKernels
     /// <summary>Batch images processed in parallel when the multiply-accumulate count reaches this.</summary>
     private const long ParallelWork = 1 << 17;
 
-    /// <summary>Upper bound on the elements of one wide column matrix in <see cref="CpuWeightGrad{T}"/>.</summary>
-    private const long ColumnBudget = 1 << 22;
+    /// <summary>Upper bound on the elements of one wide column matrix in <see cref="CpuWeightGrad{T}"/> (images
+    /// beyond it are processed in further chunks and accumulated). Any value ≥ 1 gives the same result; tests lower
+    /// it to exercise the chunking.</summary>
+    internal static long ColumnBudget { get; set; } = 1 << 22;
 
     /// <summary>A [1, rows, cols] matrix view over <paramref name="t"/>'s storage for the backend GEMM.</summary>
     private static Tensor Mat(Tensor t, long offset, int rows, int cols, long rowStride, long colStride) =>

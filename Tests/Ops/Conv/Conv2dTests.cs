@@ -99,6 +99,27 @@ public class Conv2dTests
         Assert.Equal(empty.Shape, empty.Grad!.Shape);
     }
 
+    [Fact]
+    public void Parallel_and_chunked_paths_match_reference()
+    {
+        var x = Values.Uniform(new Shape(6, 4, 14, 13), 21, DType.F64, -1, 1);
+        var w = Values.Uniform(new Shape(8, 2, 3, 3), 22, DType.F64, -1, 1);
+        var b = Values.Uniform(new Shape(8), 23, DType.F64, -1, 1);
+        var budget = Scratch.Ops.ConvKernels.ColumnBudget;
+        try
+        {
+            // Two images per weight-gradient chunk; the batch work is above the parallel threshold.
+            Scratch.Ops.ConvKernels.ColumnBudget = 2 * 18 * 182;
+            Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], t[2], padding: 1, groups: 2), [x, w, b], 1e-11, 1e-11);
+            Verify.SameOnBackends(t => F.ConvTranspose2d(t[0], t[1].Reshape(4, 4, 3, 3), null, 2, 1, 1), [x, w],
+                1e-11, 1e-11);
+        }
+        finally
+        {
+            Scratch.Ops.ConvKernels.ColumnBudget = budget;
+        }
+    }
+
     private static Tensor Sin(Shape s) =>
         Tensor.FromDoubles(Enumerable.Range(0, (int)s.Numel).Select(i => Math.Sin(i)).ToArray(), s, DType.F64);
 

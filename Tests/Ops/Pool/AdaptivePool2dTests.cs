@@ -60,6 +60,16 @@ public class AdaptivePool2dTests
     }
 
     [Fact]
+    public void Large_inputs_split_across_cores_match_reference()
+    {
+        var x = Values.Uniform(new Shape(2, 8, 48, 45), 3, DType.F64, -1, 1);
+        Verify.SameOnBackends(t => F.AdaptiveAvgPool2d(t[0], (7, 5)), [x], 1e-12, 1e-12);
+        Verify.SameOnBackends(t => F.MaxPool2d(t[0], 3, 2, 1, ceilMode: true), [x], 0, 0);
+        Verify.SameOnBackends(t => F.AvgPool2d(t[0], (3, 2), 1, (1, 0), countIncludePad: false), [x], 1e-12, 1e-12);
+        Verify.SameOnBackends(t => F.Interpolate(t[0], (50, 31), mode: InterpolateMode.Bilinear), [x], 1e-12, 1e-12);
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_argument()
     {
         var x = Tensor.Zeros(new Shape(1, 1, 4, 4));
