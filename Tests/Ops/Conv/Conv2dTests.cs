@@ -92,6 +92,12 @@ public class Conv2dTests
         Assert.False(x.IsContiguous);
         Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], stride: 2, padding: (0, 1)), [x, w], 1e-12, 1e-12);
         Verify.Close(F.Conv2d(x.Contiguous(), w.Contiguous(), stride: 2, padding: (0, 1)), F.Conv2d(x, w, stride: 2, padding: (0, 1)), 0, 0);
+        var big = Values.Uniform(new Shape(3 * 6 * 5 + 7), 13, DType.F64, -1, 1);
+        var offsetX = new Tensor(big.Storage, new Shape(1, 3, 6, 5), new Shape(1, 3, 6, 5).ContiguousStrides(), 7);
+        var offsetW = new Tensor(big.Storage, new Shape(2, 3, 2, 2), new Shape(2, 3, 2, 2).ContiguousStrides(), 3);
+        Assert.True(offsetX.IsContiguous);
+        Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], padding: 1), [offsetX, offsetW], 1e-12, 1e-12);
+        Verify.Close(F.Conv2d(offsetX.Clone(), offsetW.Clone(), padding: 1), F.Conv2d(offsetX, offsetW, padding: 1), 0, 0);
         var empty = Tensor.Zeros(new Shape(0, 3, 5, 5), DType.F64).RequiresGrad_();
         var y = F.Conv2d(empty, w.Contiguous().RequiresGrad_());
         Assert.Equal(new Shape(0, 2, 3, 4), y.Shape);
