@@ -60,7 +60,7 @@ internal static class QuickstartCommand
         var train = FashionMnist.Load(Split.Train, source);
         var test = FashionMnist.Load(Split.Test, source);
         if (!o.Json)
-            Console.WriteLine($"Fashion-MNIST ({train.Origin}): {train.Count} train / {test.Count} test images; MLP, {o.Epochs} epochs, batch {o.Batch}, lr {o.Lr.ToString(CultureInfo.InvariantCulture)}, seed {o.Seed}");
+            Console.WriteLine($"Fashion-MNIST ({train.Origin}): {train.Count} train / {test.Count} test images; CNN, {o.Epochs} epochs, batch {o.Batch}, lr {o.Lr.ToString(CultureInfo.InvariantCulture)}, seed {o.Seed}");
 
         var gen = new Generator(o.Seed);
         var model = new QuickstartModel(gen);
