@@ -81,6 +81,19 @@ public abstract class Module
                 yield return p;
     }
 
+    /// <summary>Parameters and persistent buffers in PyTorch's state-dict order: for each module, depth first, its own
+    /// parameters then its own buffers (<c>_save_to_state_dict</c> order).</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedState(string prefix = "")
+    {
+        foreach (var (name, p) in _params)
+            if (p is not null) yield return (Join(prefix, name), p);
+        foreach (var (name, b, persistent) in _buffers)
+            if (b is not null && persistent) yield return (Join(prefix, name), b);
+        foreach (var (name, child) in _children)
+            foreach (var s in child.NamedState(Join(prefix, name)))
+                yield return s;
+    }
+
     /// <summary>All parameters in key order.</summary>
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Value);
 

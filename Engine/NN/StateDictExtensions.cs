@@ -5,14 +5,14 @@ namespace Scratch.NN;
 /// <summary>State-dict save and load for <see cref="Module"/>.</summary>
 public static class StateDictExtensions
 {
-    /// <summary>The module's parameters then persistent buffers under dotted keys, as detached views sharing storage
-    /// with the model (clone them to snapshot).</summary>
+    /// <summary>The module's parameters and persistent buffers under dotted keys in PyTorch's order (see
+    /// <see cref="Module.NamedState"/>), as detached views sharing storage with the model (clone them to snapshot).
+    /// </summary>
     public static StateDict StateDict(this Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
         var sd = new StateDict();
-        foreach (var (name, p) in module.NamedParameters()) sd.Add(name, p.Detach());
-        foreach (var (name, b) in module.NamedBuffers(persistentOnly: true)) sd.Add(name, b.Detach());
+        foreach (var (name, t) in module.NamedState()) sd.Add(name, t.Detach());
         return sd;
     }
 

@@ -26,10 +26,11 @@ public class StateDictTests
     }
 
     [Fact]
-    public void Keys_are_parameters_then_persistent_buffers()
+    public void Keys_follow_pytorch_order_own_state_before_children()
     {
+        // PyTorch's state_dict: a module's own parameters, then its own buffers, then each child's, depth first.
         var sd = new Net().StateDict();
-        Assert.Equal(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "running"], sd.Keys);
+        Assert.Equal(["running", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"], sd.Keys);
         Assert.Equal(new Shape(3, 2), sd["fc1.weight"].Shape);
         Assert.False(sd["fc1.weight"].RequiresGrad);
     }

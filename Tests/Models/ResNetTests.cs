@@ -1,0 +1,67 @@
+using Scratch.Models.Common.Backbones;
+using Scratch.NN;
+using Xunit;
+
+namespace Scratch.Tests.Models;
+
+public class ResNetTests
+{
+    /// <summary>Lines "key shape" written by Tests/Fixtures/torchvision/make_keys.py from torchvision 0.14.</summary>
+    private static string[] TorchvisionKeys(string name) =>
+        File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "torchvision", name + "_keys.txt"));
+
+    private static string[] OurKeys(Module m) =>
+        m.StateDict().Select(kv => $"{kv.Key} {string.Join("x", kv.Value.Shape.ToArray())}").ToArray();
+
+    [Theory]
+    [InlineData("resnet18", 18, 1, 64)]
+    [InlineData("resnet50", 50, 1, 64)]
+    [InlineData("resnext50_32x4d", 50, 32, 4)]
+    public void State_dict_keys_and_shapes_equal_torchvision(string name, int depth, int groups, int width)
+    {
+        var model = new ResNet(new ResNetConfig(depth, Groups: groups, WidthPerGroup: width), new Generator(0));
+        Assert.Equal(TorchvisionKeys(name), OurKeys(model));
+    }
+
+    [Fact]
+    public void Features_have_strides_4_to_32_and_logits_the_class_count()
+    {
+        var model = new ResNet(new ResNetConfig(18, NumClasses: 7), new Generator(0));
+        model.Eval();
+        using var _ = Autograd.GradMode.Disable();
+        var x = Tensor.Randn(new Shape(1, 3, 64, 64), new Generator(1));
+        var c = model.Features(x);
+        Assert.Equal([new Shape(1, 64, 16, 16), new Shape(1, 128, 8, 8), new Shape(1, 256, 4, 4), new Shape(1, 512, 2, 2)],
+            c.Select(t => t.Shape));
+        Assert.Equal(new Shape(1, 7), model.Forward(x).Shape);
+    }
+
+    [Fact]
+    public void Frozen_norm_backbone_has_no_trainable_norm_parameters()
+    {
+        var model = new ResNet(new ResNetConfig(18, NumClasses: 0, Norm: ResNetNorm.FrozenBatchNorm), new Generator(0));
+        Assert.All(model.NamedParameters(), p => Assert.DoesNotContain("bn", p.Name));
+        Assert.Contains(model.StateDict().Keys, k => k == "bn1.running_mean");
+    }
+
+    [Fact]
+    public void One_training_step_reduces_the_loss_on_a_fixed_batch()
+    {
+        var model = new ResNet(new ResNetConfig(18, NumClasses: 3), new Generator(0));
+        var x = Tensor.Randn(new Shape(4, 3, 32, 32), new Generator(2));
+        var y = Tensor.From(new long[] { 0, 1, 2, 1 });
+        var opt = new Scratch.Optim.Sgd(model.Parameters(), lr: 0.01);
+        var first = 0.0;
+        var last = 0.0;
+        for (var i = 0; i < 5; i++)
+        {
+            opt.ZeroGrad();
+            var loss = F.CrossEntropy(model.Forward(x), y);
+            loss.Backward();
+            opt.Step();
+            if (i == 0) first = loss.Item();
+            last = loss.Item();
+        }
+        Assert.True(last < first, $"loss went from {first} to {last}");
+    }
+}
