@@ -259,6 +259,21 @@ public sealed class IlgpuCpuBackendTests : GpuBackendTests
     }
 
     [Fact]
+    public void KernelsAreCompiledOnceAndStorageCanBeFreed()
+    {
+        var backend = Scratch.Backends.Gpu.GpuRuntime.BackendFor(Device.IlgpuCpu);
+        var x = Values.Uniform(new Shape(5), 11, DType.F64, -1, 1).To(Device);
+        _ = F.Exp(x);
+        var compiled = backend.CompiledKernels;
+        var y = F.Exp(x);
+        Assert.Equal(compiled, backend.CompiledKernels);
+        var storage = Assert.IsType<Scratch.Backends.Gpu.GpuStorage<double>>(y.Storage);
+        Assert.Equal(5, storage.Length);
+        storage.Dispose();
+        Assert.True(storage.Buffer.IsDisposed);
+    }
+
+    [Fact]
     public void CpuAcceleratorHasCudaLikeWarps()
     {
         var backend = Scratch.Backends.Gpu.GpuRuntime.BackendFor(Device.IlgpuCpu);
