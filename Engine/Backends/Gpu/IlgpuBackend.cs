@@ -20,7 +20,11 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     {
         Device = device;
         Accelerator = accelerator;
+        Allocator = new GpuAllocator(accelerator);
     }
+
+    /// <summary>The caching allocator of this device.</summary>
+    public GpuAllocator Allocator { get; }
 
     /// <inheritdoc/>
     public Device Device { get; }
@@ -40,8 +44,13 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         }
     }
 
-    /// <summary>Disposes the accelerator (and with it every buffer allocated on it).</summary>
-    public void Dispose() => Accelerator.Dispose();
+    /// <summary>Frees every buffer and disposes the accelerator.</summary>
+    public void Dispose()
+    {
+        Synchronize();
+        Allocator.Dispose();
+        Accelerator.Dispose();
+    }
 
     /// <summary>Waits until every launched kernel and copy has finished.</summary>
     public void Synchronize() => Stream.Synchronize();
@@ -58,9 +67,9 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     private GpuStorage<T> Alloc<T>(DType dtype, long count) where T : unmanaged
     {
-        var buffer = Accelerator.Allocate1D<T>(Math.Max(count, 1));
+        var buffer = Allocator.Rent<T>(Math.Max(count, 1));
         buffer.View.MemSetToZero(Stream);
-        return new GpuStorage<T>(buffer, count, dtype, Device);
+        return new GpuStorage<T>(Allocator, buffer, count, dtype, Device);
     }
 
     /// <summary>The storage of <paramref name="t"/>, which must live on this device.</summary>

@@ -270,7 +270,24 @@ public sealed class IlgpuCpuBackendTests : GpuBackendTests
         var storage = Assert.IsType<Scratch.Backends.Gpu.GpuStorage<double>>(y.Storage);
         Assert.Equal(5, storage.Length);
         storage.Dispose();
-        Assert.True(storage.Buffer.IsDisposed);
+        Assert.True(storage.IsReleased);
+        Assert.Throws<ObjectDisposedException>(() => y.ToArray<double>());
+    }
+
+    [Fact]
+    public void FreedBuffersAreReusedAndComeBackZeroed()
+    {
+        var allocator = Scratch.Backends.Gpu.GpuRuntime.BackendFor(Device.IlgpuCpu).Allocator;
+        // An odd length no other test uses, so the cached buffer is this one.
+        var shape = new Shape(3, 37);
+        var x = Tensor.Full(shape, 5, DType.I32, Device);
+        var before = allocator.Stats;
+        ((IDisposable)x.Storage).Dispose();
+        Assert.Equal(before.BytesCached + 3 * 37 * sizeof(int), allocator.Stats.BytesCached);
+        var z = Tensor.Zeros(shape, DType.I32, Device);
+        var after = allocator.Stats;
+        Assert.Equal(before.CacheHits + 1, after.CacheHits);
+        Assert.Equal(new double[3 * 37], z.ToDoubleArray());
     }
 
     [Fact]
