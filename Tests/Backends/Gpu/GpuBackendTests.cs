@@ -82,6 +82,18 @@ public abstract class GpuBackendTests : GpuSuite
         }
     }
 
+    [GpuFact]
+    public void GradientFlowsBackToTheHostThroughTo()
+    {
+        var x = Values.Uniform(new Shape(2, 3), 12, DType.F64, -1, 1);
+        x.RequiresGrad = true;
+        var w = Values.Uniform(new Shape(3), 13, DType.F64, -1, 1);
+        F.Sum(F.Mul(F.Tanh(x.To(Device)), w.To(Device))).Backward();
+        var expected = x.Detach().ToDoubleArray().Select((v, i) => (1 - Math.Tanh(v) * Math.Tanh(v)) * w.ToDoubleArray()[i % 3]);
+        Assert.Equal(Device.Cpu, x.Grad!.Device);
+        Verify.Close(expected.ToArray(), x.Grad.ToDoubleArray(), 1e-12, 1e-10, "dx");
+    }
+
     private static Tensor Graph(Tensor x, Tensor dy, Func<Tensor, Tensor> f)
     {
         var leaf = x.Detach();
