@@ -83,8 +83,8 @@ public partial class Tensor
     {
         if (Storage is HostStorage<T> h) return h.Data;
         if (!Device.IsHost)
-            throw new NotSupportedException($"{caller}: not supported on {Device} yet (this op only has host kernels); " +
-                                            "move the tensor to the host with .To(Device.Cpu).");
+            throw new NotSupportedException($"{caller}: not supported on {Device} yet (this op only has host " +
+                                            "kernels); move the tensor to the host with .To(Device.Cpu).");
         throw new InvalidOperationException($"HostArray<{typeof(T).Name}>: tensor holds {DType.Name()} on {Device}.");
     }
 

@@ -27,7 +27,8 @@ internal static class GpuKernels
         where TS : unmanaged, INumber<TS> where TD : unmanaged, INumber<TD> =>
         dst[i] = TD.CreateTruncating(src[i]);
 
-    public static void ToBool<TS>(Index1D i, ArrayView<TS> src, ArrayView<byte> dst) where TS : unmanaged, INumber<TS> =>
+    public static void ToBool<TS>(Index1D i, ArrayView<TS> src, ArrayView<byte> dst)
+        where TS : unmanaged, INumber<TS> =>
         dst[i] = src[i] != TS.Zero ? (byte)1 : (byte)0;
 
     public static void Map<TOp, T>(Index1D i, TOp op, ArrayView<T> x, ArrayView<T> y)
@@ -110,7 +111,8 @@ internal static class GpuKernels
         return max ? a > b : a < b;
     }
 
-    /// <summary>c[p] = a[p] @ b[p] with 16×16 shared-memory tiles; grid (⌈N/16⌉, ⌈M/16⌉, B), group (16, 16).</summary>
+    /// <summary>c[p] = a[p] @ b[p] with 16×16 shared-memory tiles; grid (⌈N/16⌉, ⌈M/16⌉, B), group (16, 16).
+    /// </summary>
     public static void Matmul<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatmulArgs p)
         where T : unmanaged, INumber<T>
     {

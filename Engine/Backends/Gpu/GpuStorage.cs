@@ -36,7 +36,8 @@ public sealed class GpuStorage<T> : Storage, IDisposable where T : unmanaged
     internal ArrayView<T> Slice(long offset, long count) => Live().View.SubView(offset, Math.Max(count, 0));
 
     private MemoryBuffer1D<T, Stride1D.Dense> Live() => IsReleased
-        ? throw new ObjectDisposedException(nameof(GpuStorage<T>), $"storage of {DType.Name()} on {Device} was disposed")
+        ? throw new ObjectDisposedException(nameof(GpuStorage<T>),
+            $"storage of {DType.Name()} on {Device} was disposed")
         : Buffer;
 
     /// <summary>Gives the buffer back to the device's allocator for reuse (views of this storage become unusable).

@@ -44,8 +44,8 @@ public sealed partial class IlgpuBackend
         if (dx.Numel == 0) return;
         var name = op.Name + "Backward";
         var k = Kernel("MapBackward", typeof(TOp), typeof(T), name,
-            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>>(
-                GpuKernels.MapBackward<TOp, T>));
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+                ArrayView<T>>(GpuKernels.MapBackward<TOp, T>));
         k((int)dx.Numel, op, Dense<T>(x, name), Dense<T>(y, name), Dense<T>(dy, name), Dense<T>(dx, name));
     }
 

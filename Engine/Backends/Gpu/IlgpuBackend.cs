@@ -187,7 +187,8 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         }
     }
 
-    private void CastT<TS, TD>(Tensor src, Tensor dst) where TS : unmanaged, INumber<TS> where TD : unmanaged, INumber<TD>
+    private void CastT<TS, TD>(Tensor src, Tensor dst)
+        where TS : unmanaged, INumber<TS> where TD : unmanaged, INumber<TD>
     {
         if (dst.Numel == 0) return;
         var k = Kernel("Cast", typeof(TS), typeof(TD), "To",
