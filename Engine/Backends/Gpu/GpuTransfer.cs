@@ -26,16 +26,19 @@ internal static class GpuTransfer
         if (src.Device.IsHost)
         {
             var to = GpuRuntime.BackendFor(dst.Device);
+            to.Bind();
             to.Dense<T>(dst, "To").CopyFromCPU(to.Stream, new ReadOnlySpan<T>(src.HostArray<T>(), (int)src.Offset, n));
             return;
         }
         var from = GpuRuntime.BackendFor(src.Device);
+        from.Bind();
         var host = dst.Device.IsHost ? dst.HostArray<T>() : new T[n];
         var offset = dst.Device.IsHost ? (int)dst.Offset : 0;
         from.Dense<T>(src, "To").CopyToCPU(from.Stream, new Span<T>(host, offset, n));
         from.Stream.Synchronize();
         if (dst.Device.IsHost) return;
         var to2 = GpuRuntime.BackendFor(dst.Device);
+        to2.Bind();
         to2.Dense<T>(dst, "To").CopyFromCPU(to2.Stream, new ReadOnlySpan<T>(host));
     }
 }

@@ -53,7 +53,18 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     }
 
     /// <summary>Waits until every launched kernel and copy has finished.</summary>
-    public void Synchronize() => Stream.Synchronize();
+    public void Synchronize()
+    {
+        Bind();
+        Stream.Synchronize();
+    }
+
+    /// <summary>Makes the accelerator current on the calling thread (CUDA contexts are per thread); every entry point
+    /// that allocates, launches or copies calls it.</summary>
+    internal void Bind()
+    {
+        if (!ReferenceEquals(Accelerator.Current, Accelerator)) Accelerator.Bind();
+    }
 
     /// <inheritdoc/>
     public Storage Allocate(DType dtype, long count) => dtype switch
@@ -67,6 +78,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     private GpuStorage<T> Alloc<T>(DType dtype, long count) where T : unmanaged
     {
+        Bind();
         var buffer = Allocator.Rent<T>(Math.Max(count, 1));
         buffer.View.MemSetToZero(Stream);
         return new GpuStorage<T>(Allocator, buffer, count, dtype, Device);
@@ -87,6 +99,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     internal TDelegate Kernel<TDelegate>(string name, Type a, Type b, string op, Func<Accelerator, TDelegate> load)
         where TDelegate : Delegate
     {
+        Bind();
         lock (_gate)
         {
             if (_kernels.TryGetValue((name, a, b), out var k)) return (TDelegate)k;
