@@ -89,9 +89,9 @@ public partial class Tensor
     }
 
     /// <summary>The elements of a contiguous host tensor as a span over its storage (no copy).</summary>
-    internal Span<T> HostSpan<T>() where T : unmanaged
+    internal Span<T> HostSpan<T>([CallerMemberName] string caller = "") where T : unmanaged
     {
         if (!IsContiguous) throw new InvalidOperationException("HostSpan: tensor is not contiguous.");
-        return HostArray<T>().AsSpan((int)Offset, checked((int)Numel));
+        return HostArray<T>(caller).AsSpan((int)Offset, checked((int)Numel));
     }
 }
