@@ -21,6 +21,7 @@ public static class BackendRegistry
         {
             if (Registered.TryGetValue(device, out var b)) return b;
         }
+        if (device.Kind is DeviceKind.Cuda or DeviceKind.IlgpuCpu) return Gpu.GpuRuntime.BackendFor(device);
         throw new NotSupportedException($"No backend is registered for device {device}.");
     }
 

@@ -28,6 +28,9 @@ public readonly record struct Device(DeviceKind Kind, int Index = 0)
     /// <summary>CUDA device <paramref name="index"/>.</summary>
     public static Device Cuda(int index = 0) => new(DeviceKind.Cuda, index);
 
+    /// <summary>ILGPU's CPU accelerator: GPU kernels emulated on the host (tests of the GPU backend).</summary>
+    public static Device IlgpuCpu => new(DeviceKind.IlgpuCpu);
+
     /// <summary>True when the storage is a managed host array.</summary>
     public bool IsHost => Kind is DeviceKind.Cpu or DeviceKind.Reference;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Scratch;
@@ -76,16 +77,21 @@ public partial class Tensor
     }
 
     /// <summary>The host array behind this tensor (throws unless on a host device).</summary>
-    internal T[] HostArray<T>() where T : unmanaged
+    /// <exception cref="NotSupportedException">The tensor lives on a GPU device: the calling op has no GPU kernel.
+    /// </exception>
+    internal T[] HostArray<T>([CallerMemberName] string caller = "") where T : unmanaged
     {
         if (Storage is HostStorage<T> h) return h.Data;
+        if (!Device.IsHost)
+            throw new NotSupportedException($"{caller}: not supported on {Device} yet (this op only has host " +
+                                            "kernels); move the tensor to the host with .To(Device.Cpu).");
         throw new InvalidOperationException($"HostArray<{typeof(T).Name}>: tensor holds {DType.Name()} on {Device}.");
     }
 
     /// <summary>The elements of a contiguous host tensor as a span over its storage (no copy).</summary>
-    internal Span<T> HostSpan<T>() where T : unmanaged
+    internal Span<T> HostSpan<T>([CallerMemberName] string caller = "") where T : unmanaged
     {
         if (!IsContiguous) throw new InvalidOperationException("HostSpan: tensor is not contiguous.");
-        return HostArray<T>().AsSpan((int)Offset, checked((int)Numel));
+        return HostArray<T>(caller).AsSpan((int)Offset, checked((int)Numel));
     }
 }

@@ -29,7 +29,7 @@ public partial class Tensor
         }
         else
         {
-            throw new NotSupportedException($"To: copying from {Device} to {device} is not supported yet.");
+            Backends.Gpu.GpuTransfer.Copy(src, y);
         }
         var from = Device;
         return Graph.Record(y, "ToDevice", [this], g => [g.To(from)]);

@@ -1,0 +1,180 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using Scratch.Ops;
+
+namespace Scratch.Backends.Gpu;
+
+public sealed partial class IlgpuBackend
+{
+    /// <inheritdoc/>
+    public void Map<TOp>(TOp op, Tensor x, Tensor y) where TOp : struct, IUnaryOp
+    {
+        switch (x.DType)
+        {
+            case DType.F32: MapT<TOp, float>(op, x, y); break;
+            case DType.F64: MapT<TOp, double>(op, x, y); break;
+            default: throw DTypeDispatch.Floating(op.Name, x.DType);
+        }
+    }
+
+    private void MapT<TOp, T>(TOp op, Tensor x, Tensor y)
+        where TOp : struct, IUnaryOp where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (y.Numel == 0) return;
+        var k = Kernel("Map", typeof(TOp), typeof(T), op.Name,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>>(GpuKernels.Map<TOp, T>));
+        k((int)y.Numel, op, Dense<T>(x, op.Name), Dense<T>(y, op.Name));
+    }
+
+    /// <inheritdoc/>
+    public void MapBackward<TOp>(TOp op, Tensor x, Tensor y, Tensor dy, Tensor dx) where TOp : struct, IUnaryOp
+    {
+        switch (x.DType)
+        {
+            case DType.F32: MapBackwardT<TOp, float>(op, x, y, dy, dx); break;
+            case DType.F64: MapBackwardT<TOp, double>(op, x, y, dy, dx); break;
+            default: throw DTypeDispatch.Floating(op.Name, x.DType);
+        }
+    }
+
+    private void MapBackwardT<TOp, T>(TOp op, Tensor x, Tensor y, Tensor dy, Tensor dx)
+        where TOp : struct, IUnaryOp where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx.Numel == 0) return;
+        var name = op.Name + "Backward";
+        var k = Kernel("MapBackward", typeof(TOp), typeof(T), name,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+                ArrayView<T>>(GpuKernels.MapBackward<TOp, T>));
+        k((int)dx.Numel, op, Dense<T>(x, name), Dense<T>(y, name), Dense<T>(dy, name), Dense<T>(dx, name));
+    }
+
+    /// <inheritdoc/>
+    public void Zip<TOp>(TOp op, Tensor a, Tensor b, Tensor y) where TOp : struct, IBinaryOp
+    {
+        switch (a.DType)
+        {
+            case DType.F32: ZipT<TOp, float>(op, a, b, y); break;
+            case DType.F64: ZipT<TOp, double>(op, a, b, y); break;
+            case DType.I32: ZipT<TOp, int>(op, a, b, y); break;
+            case DType.I64: ZipT<TOp, long>(op, a, b, y); break;
+            default: ZipT<TOp, byte>(op, a, b, y); break;
+        }
+    }
+
+    private void ZipT<TOp, T>(TOp op, Tensor a, Tensor b, Tensor y)
+        where TOp : struct, IBinaryOp where T : unmanaged, INumber<T>
+    {
+        if (y.Numel == 0) return;
+        var k = Kernel("Zip", typeof(TOp), typeof(T), op.Name,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, GpuLayout, ArrayView<T>, GpuLayout,
+                ArrayView<T>>(GpuKernels.Zip<TOp, T>));
+        k((int)y.Numel, op, StorageOf<T>(a, op.Name).View, GpuLayout.Of(a, op.Name), StorageOf<T>(b, op.Name).View,
+            GpuLayout.Of(b, op.Name), Dense<T>(y, op.Name));
+    }
+
+    /// <inheritdoc/>
+    public void Compare<TOp>(TOp op, Tensor a, Tensor b, Tensor y) where TOp : struct, ICompareOp
+    {
+        switch (a.DType)
+        {
+            case DType.F32: CompareT<TOp, float>(op, a, b, y); break;
+            case DType.F64: CompareT<TOp, double>(op, a, b, y); break;
+            case DType.I32: CompareT<TOp, int>(op, a, b, y); break;
+            case DType.I64: CompareT<TOp, long>(op, a, b, y); break;
+            default: CompareT<TOp, byte>(op, a, b, y); break;
+        }
+    }
+
+    private void CompareT<TOp, T>(TOp op, Tensor a, Tensor b, Tensor y)
+        where TOp : struct, ICompareOp where T : unmanaged, INumber<T>
+    {
+        if (y.Numel == 0) return;
+        var k = Kernel("Compare", typeof(TOp), typeof(T), op.Name,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, GpuLayout, ArrayView<T>, GpuLayout,
+                ArrayView<byte>>(GpuKernels.Compare<TOp, T>));
+        k((int)y.Numel, op, StorageOf<T>(a, op.Name).View, GpuLayout.Of(a, op.Name), StorageOf<T>(b, op.Name).View,
+            GpuLayout.Of(b, op.Name), Dense<byte>(y, op.Name));
+    }
+
+    /// <inheritdoc/>
+    public void Reduce<TOp>(TOp op, Tensor x, Tensor y, int rows, int len) where TOp : struct, IReduceOp
+    {
+        switch (x.DType)
+        {
+            case DType.F32: ReduceT<TOp, float>(op, x, y, rows, len); break;
+            case DType.F64: ReduceT<TOp, double>(op, x, y, rows, len); break;
+            case DType.I32: ReduceT<TOp, int>(op, x, y, rows, len); break;
+            case DType.I64: ReduceT<TOp, long>(op, x, y, rows, len); break;
+            default: ReduceT<TOp, byte>(op, x, y, rows, len); break;
+        }
+    }
+
+    private void ReduceT<TOp, T>(TOp op, Tensor x, Tensor y, int rows, int len)
+        where TOp : struct, IReduceOp where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        if (rows == 0) return;
+        var k = Kernel("Reduce", typeof(TOp), typeof(T), op.Name,
+            acc => acc.LoadStreamKernel<TOp, ArrayView<T>, ArrayView<T>, int, T>(GpuKernels.Reduce<TOp, T>));
+        var config = new KernelConfig(rows, GpuKernels.ReduceGroup);
+        k(config, op, Dense<T>(x, op.Name), Dense<T>(y, op.Name), len, op.Identity<T>());
+    }
+
+    /// <inheritdoc/>
+    public void ArgReduce(bool max, Tensor x, Tensor values, Tensor indices, int rows, int len)
+    {
+        switch (x.DType)
+        {
+            case DType.F32: ArgReduceT<float>(max, x, values, indices, rows, len); break;
+            case DType.F64: ArgReduceT<double>(max, x, values, indices, rows, len); break;
+            case DType.I32: ArgReduceT<int>(max, x, values, indices, rows, len); break;
+            case DType.I64: ArgReduceT<long>(max, x, values, indices, rows, len); break;
+            default: ArgReduceT<byte>(max, x, values, indices, rows, len); break;
+        }
+    }
+
+    private void ArgReduceT<T>(bool max, Tensor x, Tensor values, Tensor indices, int rows, int len)
+        where T : unmanaged, INumber<T>
+    {
+        if (rows == 0) return;
+        const string op = "ArgReduce";
+        var k = Kernel("ArgReduce", typeof(T), typeof(T), op,
+            acc => acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<long>, int, int>(GpuKernels.ArgReduce));
+        k(new KernelConfig(rows, GpuKernels.ReduceGroup), Dense<T>(x, op), Dense<T>(values, op),
+            Dense<long>(indices, op), len, max ? 1 : 0);
+    }
+
+    /// <inheritdoc/>
+    public void Matmul(Tensor a, Tensor b, Tensor c)
+    {
+        switch (a.DType)
+        {
+            case DType.F32: MatmulT<float>(a, b, c); break;
+            case DType.F64: MatmulT<double>(a, b, c); break;
+            default: throw DTypeDispatch.Floating("Matmul", a.DType);
+        }
+    }
+
+    private void MatmulT<T>(Tensor a, Tensor b, Tensor c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int batch = c.Size(0), m = c.Size(1), n = c.Size(2), kk = a.Size(2);
+        if (c.Numel == 0) return;
+        if (kk == 0)
+        {
+            Fill(c, 0);
+            return;
+        }
+        var args = new MatmulArgs
+        {
+            M = m, N = n, K = kk,
+            AOffset = a.Offset, A0 = a.Strides[0], A1 = a.Strides[1], A2 = a.Strides[2],
+            BOffset = b.Offset, B0 = b.Strides[0], B1 = b.Strides[1], B2 = b.Strides[2],
+        };
+        var k = Kernel("Matmul", typeof(T), typeof(T), "Matmul",
+            acc => acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, MatmulArgs>(GpuKernels.Matmul));
+        const int t = GpuKernels.Tile;
+        var grid = new Index3D((n + t - 1) / t, (m + t - 1) / t, batch);
+        k(new KernelConfig(grid, new Index3D(t, t, 1)), StorageOf<T>(a, "Matmul").View, StorageOf<T>(b, "Matmul").View,
+            Dense<T>(c, "Matmul"), args);
+    }
+}

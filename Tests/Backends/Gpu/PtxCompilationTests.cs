@@ -1,0 +1,113 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using Scratch.Backends.Gpu;
+using Scratch.Ops;
+using Xunit;
+
+namespace Scratch.Tests.Backends.Gpu;
+
+/// <summary>Compiles every GPU kernel, instantiated for every op struct and element type, to PTX with ILGPU's PTX
+/// backend. No GPU is needed, so the CUDA code path is checked on every machine.</summary>
+[Trait("Backend", "Ptx")]
+public sealed class PtxCompilationTests : IDisposable
+{
+    /// <summary>Ops whose scalar code tests <c>typeof(T)</c>, which ILGPU cannot compile (they raise
+    /// NotSupportedException on GPU devices; see the IlgpuCpu suite).</summary>
+    private static readonly Type[] KnownUnsupported = [typeof(ErfOp), typeof(GeluOp)];
+
+    private static readonly Type[] Floats = [typeof(float), typeof(double)];
+    private static readonly Type[] Numbers = [typeof(float), typeof(double), typeof(int), typeof(long), typeof(byte)];
+
+    private readonly Context _context;
+    private readonly PTXBackend _ptx;
+
+    public PtxCompilationTests()
+    {
+        _ = GpuRuntime.Context; // registers the CreateTruncating remappings
+        _context = Context.Create(b => b.Math(MathMode.Default).EnableAlgorithms());
+        _ptx = new PTXBackend(_context, new CudaCapabilityContext(CudaArchitecture.SM_80), CudaArchitecture.SM_80,
+            CudaInstructionSet.ISA_80, null);
+    }
+
+    public void Dispose()
+    {
+        _ptx.Dispose();
+        _context.Dispose();
+    }
+
+    private static IEnumerable<Type> Ops<TInterface>() =>
+        typeof(ExpOp).Assembly.GetTypes().Where(t => t is { IsValueType: true, IsPublic: true } &&
+                                                     typeof(TInterface).IsAssignableFrom(t));
+
+    private string Compile(string kernel, bool explicitGroups, params Type[] generic)
+    {
+        var m = typeof(GpuKernels).GetMethod(kernel)!.MakeGenericMethod(generic);
+        var entry = explicitGroups
+            ? EntryPointDescription.FromExplicitlyGroupedKernel(m)
+            : EntryPointDescription.FromImplicitlyGroupedKernel(m);
+        try
+        {
+            var ptx = ((PTXCompiledKernel)_ptx.Compile(entry, KernelSpecialization.Empty)).PTXAssembly;
+            return ptx.Contains(".entry", StringComparison.Ordinal) ? "" : $"{m}: no .entry in the PTX";
+        }
+        catch (Exception e)
+        {
+            _context.ClearCache(ClearCacheMode.Everything);
+            return $"{m}: {e.InnerException?.Message ?? e.Message}";
+        }
+    }
+
+    [Fact]
+    public void UnaryKernelsCompileForEveryOp()
+    {
+        var ops = Ops<IUnaryOp>().Except(KnownUnsupported).ToArray();
+        Assert.True(ops.Length >= 15, $"found {ops.Length} unary ops");
+        var failures = (from op in ops
+            from t in Floats
+            from k in new[] { "Map", "MapBackward" }
+            select Compile(k, false, op, t)).Where(f => f != "").ToArray();
+        Assert.True(failures.Length == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void KnownUnsupportedOpsFailToCompile()
+    {
+        foreach (var op in KnownUnsupported) Assert.NotEqual("", Compile("Map", false, op, typeof(float)));
+        Assert.Equal("", Compile("Map", false, typeof(ExpOp), typeof(float)));
+    }
+
+    [Fact]
+    public void BinaryCompareAndReduceKernelsCompileForEveryOpAndType()
+    {
+        var failures = new List<string>();
+        foreach (var t in Numbers)
+        {
+            failures.AddRange(Ops<IBinaryOp>().Select(op => Compile("Zip", false, op, t)));
+            failures.AddRange(Ops<ICompareOp>().Select(op => Compile("Compare", false, op, t)));
+            failures.AddRange(Ops<IReduceOp>().Select(op => Compile("Reduce", true, op, t)));
+        }
+        failures.RemoveAll(f => f == "");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void DataMovementArgReduceAndMatmulKernelsCompile()
+    {
+        var failures = new List<string>();
+        foreach (var t in Numbers)
+        {
+            failures.Add(Compile("Fill", false, t));
+            failures.Add(Compile("Copy", false, t));
+            failures.Add(Compile("ToBool", false, t));
+            failures.Add(Compile("ArgReduce", true, t));
+            failures.AddRange(Numbers.Select(d => Compile("Cast", false, t, d)));
+        }
+        failures.AddRange(Floats.Select(t => Compile("Matmul", true, t)));
+        failures.RemoveAll(f => f == "");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
