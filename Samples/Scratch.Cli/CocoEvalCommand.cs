@@ -49,14 +49,13 @@ internal static class CocoEvalCommand
         }
         try
         {
-            var gt = CocoDataset.Read(gtPath);
+            // Zero-size ground-truth boxes are kept, as pycocotools keeps them (they can only lower recall).
+            var gt = CocoDataset.Read(gtPath, DegenerateBoxPolicy.Keep);
             var dt = CocoDetections.Read(dtPath);
             var result = CocoEval.Evaluate(gt, dt, iouType, detectionsSource: dtPath);
             if (json) Console.WriteLine(ToJson(result.Stats));
             else
             {
-                if (gt.SkippedDegenerate > 0)
-                    Console.WriteLine($"skipped {gt.SkippedDegenerate} ground-truth annotations with zero-size boxes");
                 foreach (var line in result.SummaryLines) Console.WriteLine(line);
             }
             return 0;

@@ -81,6 +81,20 @@ public sealed class CocoEvalTests
     }
 
     [Fact]
+    public void ZeroSizeGroundTruthIsUnmatchableWhenKeptAndDroppedWhenSkipped()
+    {
+        var images = new[] { new CocoImage(1, "a.jpg", 100, 100) };
+        CocoAnnotation[] anns = [Ann(1, [0, 0, 20, 20]), Ann(2, [50, 50, 0, 10])];
+        CocoCategory[] cats = [new(3, "cat")];
+        List<CocoDetection> dt = [new(1, 3, [0, 0, 20, 20], 0.9), new(1, 3, [50, 50, 1, 10], 0.8)];
+        var kept = new CocoDataset(images, anns, cats, degenerate: DegenerateBoxPolicy.Keep);
+        Assert.Equal(0.5, CocoEval.Evaluate(kept, dt).Stats.AR100, 12);   // pycocotools' behaviour
+        var skipped = new CocoDataset(images, anns, cats);
+        Assert.Equal(1, skipped.SkippedDegenerate);
+        Assert.Equal(1.0, CocoEval.Evaluate(skipped, dt).Stats.AR100, 12);
+    }
+
+    [Fact]
     public void NoGroundTruthGivesMinusOne()
     {
         var gt = Gt();

@@ -160,9 +160,17 @@ g['annotations'][0]['bbox'] = [10, 10, 32, 32]; g['annotations'][0]['area'] = 10
 g['annotations'][1]['bbox'] = [20, 20, 96, 96]; g['annotations'][1]['area'] = 9216
 d.append({'image_id': g['annotations'][0]['image_id'], 'category_id': 1, 'bbox': [10, 10, 32, 32], 'score': 0.5})
 d.append({'image_id': g['annotations'][1]['image_id'], 'category_id': 1, 'bbox': [20, 20, 96, 96], 'score': 0.5})
+# a zero-width ground-truth box (kept by pycocotools; it can never be matched)
+g['annotations'][2]['bbox'][2] = 0; g['annotations'][2]['area'] = 0.0
 cases['area_bounds'] = ('bbox', g, d)
 g, d = make_segm_case(7)
 cases['segm'] = ('segm', g, d)
+# segm evaluation of box-only detections: pycocotools rasterises each box as a polygon and takes area = w*h
+g, _ = make_segm_case(8)
+rng = random.Random(9)
+d = [{'image_id': a['image_id'], 'category_id': a['category_id'], 'bbox': jitter(rng, a['bbox'], 0.05),
+      'score': round(rng.random(), 3)} for a in g['annotations'] for _ in range(rng.randint(0, 2))]
+cases['segm_from_boxes'] = ('segm', g, d)
 
 expected = {}
 for name, (t, g, d) in cases.items():
