@@ -22,8 +22,9 @@ namespace Scratch.Eval;
 /// <para>Detections follow pycocotools' loadRes: detection i gets id i+1, area w·h of its box (the mask area when
 /// it has no box), and in segm mode a detection without a mask uses its box as a polygon. Ground truth "ignore"
 /// is exactly iscrowd. pycocotools keeps ground truths with zero-size boxes: read the ground truth with
-/// <see cref="DegenerateBoxPolicy.Keep"/> to reproduce its numbers (the default Skip drops them). As in pycocotools, a match to a ground truth whose id is 0 is recorded as "unmatched"
-/// (pycocotools stores matches as ids, 0 meaning none); COCO ids start at 1.</para>
+/// <see cref="DegenerateBoxPolicy.Keep"/> to reproduce its numbers (the default Skip drops them).
+/// As in pycocotools, a match to a ground truth whose id is 0 is recorded as "unmatched" (pycocotools stores
+/// matches as ids, 0 meaning none); COCO ids start at 1.</para>
 /// </remarks>
 public static partial class CocoEval
 {
