@@ -55,6 +55,8 @@ public sealed class CocoDatasetTests : IDisposable
         Assert.Equal(ds.Annotations[1].Segmentation!.Rle!.Counts, ds.Annotations[2].Segmentation!.Rle!.Counts);
         Assert.False(ds.Annotations[1].Segmentation!.IsCompressed);
         Assert.True(ds.Annotations[2].Segmentation!.IsCompressed);
+        Assert.Equal([2L, 3], ds.AnnotationsOf(7).Select(x => x.Id));
+        Assert.Empty(ds.AnnotationsOf(8));
     }
 
     [Fact]

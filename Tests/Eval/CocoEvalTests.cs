@@ -71,6 +71,24 @@ public sealed class CocoEvalTests
     }
 
     [Fact]
+    public void PerCategoryApAveragesToAp()
+    {
+        var gt = Gt(Ann(1, [0, 0, 10, 7.2]), Ann(2, [50, 50, 20, 20], cat: 9));
+        List<CocoDetection> dt = [new(1, 3, [0, 0, 10, 10], 0.8), new(1, 9, [50, 50, 20, 20], 0.7)];
+        var r = CocoEval.Evaluate(gt, dt);
+        Assert.Equal([3L, 9], r.CategoryIds);
+        // Precision is TP / (TP + FP + 2^-52), so "1" is 1 - 2^-52 as in pycocotools.
+        var ap = r.PerCategoryAP();
+        Assert.Equal(0.5, ap[0], 12);
+        Assert.Equal(1.0, ap[1], 12);
+        Assert.Equal(0.75, r.Stats.AP, 12);
+        Assert.Equal((ap[0] + ap[1]) / 2, r.Stats.AP, 15);
+        ap = CocoEval.Evaluate(Gt(Ann(2, [50, 50, 20, 20], cat: 9)), dt).PerCategoryAP();
+        Assert.Equal(-1.0, ap[0]);
+        Assert.Equal(1.0, ap[1], 12);
+    }
+
+    [Fact]
     public void FalsePositiveRankedFirstHalvesPrecisionAtItsRecall()
     {
         // Two gts; ranking TP, FP, TP gives precision 1, 1/2, 2/3; interpolated: recall 0..0.5 -> 1, 0.51..1 -> 2/3.

@@ -113,6 +113,16 @@ public sealed class CocoDataset
     public long CategoryIdOf(int label) => label >= 0 && label < Categories.Count ? Categories[label].Id
         : throw new ArgumentOutOfRangeException(nameof(label), label, $"CocoDataset.CategoryIdOf: label must be in [0, {Categories.Count}).");
 
+    /// <summary>The annotations of image <paramref name="imageId"/> in file order (empty for an image without
+    /// annotations or an unknown id).</summary>
+    public IReadOnlyList<CocoAnnotation> AnnotationsOf(long imageId)
+    {
+        _byImage ??= Annotations.GroupBy(a => a.ImageId).ToDictionary(g => g.Key, g => (IReadOnlyList<CocoAnnotation>)[.. g]);
+        return _byImage.TryGetValue(imageId, out var list) ? list : [];
+    }
+
+    private Dictionary<long, IReadOnlyList<CocoAnnotation>>? _byImage;
+
     /// <summary>The image with id <paramref name="imageId"/>, or null.</summary>
     public CocoImage? ImageOf(long imageId) => _imageOf.GetValueOrDefault(imageId);
 

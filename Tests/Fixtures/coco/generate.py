@@ -171,6 +171,11 @@ rng = random.Random(9)
 d = [{'image_id': a['image_id'], 'category_id': a['category_id'], 'bbox': jitter(rng, a['bbox'], 0.05),
       'score': round(rng.random(), 3)} for a in g['annotations'] for _ in range(rng.randint(0, 2))]
 cases['segm_from_boxes'] = ('segm', g, d)
+# ground-truth annotation ids starting at 0: pycocotools records a match to gt id 0 as "no match"
+g, d = make_case(10, 4, [1, 2], (1, 4), 2)
+for a in g['annotations']:
+    a['id'] -= 1
+cases['gt_id_zero'] = ('bbox', g, d)
 
 expected = {}
 for name, (t, g, d) in cases.items():
