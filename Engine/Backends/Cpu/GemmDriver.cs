@@ -1,0 +1,298 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Scratch.Backends.Cpu;
+
+/// <summary>A strided matrix operand: element (i, j) of batch p is at <c>Ptr[p·Batch + i·Row + j·Col]</c>.</summary>
+internal readonly unsafe struct GemmOperand<T>(T* ptr, long batch, long row, long col) where T : unmanaged
+{
+    public readonly T* Ptr = ptr;
+    public readonly long Batch = batch, Row = row, Col = col;
+}
+
+/// <summary>Cache-blocked GEMM driver (Goto/BLIS loop nest) around the register-tiled kernel <typeparamref name="K"/>:
+/// C = α·A·B + β·C for [m, k]·[k, n] with any strides.</summary>
+/// <remarks>
+/// Loops: jc over NC-column blocks of B, pc over KC-deep slices (β applies to the first slice only), B's
+/// KC×NC block packed once into NR-column panels shared by all threads, then tasks over (MC-row blocks of A ×
+/// column sub-ranges of the block), each packing its A block into MR-row panels and sweeping micro-tiles jr (outer,
+/// a B panel stays in L1) × ir (inner, the A block streams from L2). Ragged tiles run the same kernel into a stack
+/// tile that is merged with α/β, so every shape takes the vector path. Threads: many small batches go one batch
+/// per task; a small output with a deep K (e.g. a weight gradient) splits K into one private slice per thread and
+/// sums the partial products; otherwise the 2-D task grid is shaped so that all threads get equal work.
+/// Scratch panels come from <see cref="ArrayPool{T}"/>, so steady-state calls allocate no buffers.
+/// </remarks>
+internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPointIeee754<T> where K : IGemmKernel<T>
+{
+    /// <summary>A block rows (MC·KC·sizeof(double) = 384 KiB ≤ half the 1 MiB L2).</summary>
+    private const int MC = 192;
+
+    /// <summary>Slice depth (a KC×NR B panel is 32 KiB in float on AVX-512, inside the 48 KiB L1d).</summary>
+    private const int KC = 256;
+
+    /// <summary>B block columns (KC·NC floats = 4 MiB, in L3).</summary>
+    private const int NC = 4096;
+
+    /// <summary>Flops under which threads cost more than they bring.</summary>
+    private const double ParallelFlops = 1 << 18;
+
+    public static void Run(GemmOperand<T> a, GemmOperand<T> b, GemmOperand<T> c, int batch, int m, int n, int k,
+        T alpha, T beta, int threads)
+    {
+        if (batch <= 0 || m <= 0 || n <= 0) return;
+        if (k == 0 || alpha == T.Zero)
+        {
+            for (var p = 0; p < batch; p++) Scale(c.Ptr + p * c.Batch, c.Row, c.Col, m, n, beta);
+            return;
+        }
+        var flops = 2.0 * m * n * k;
+        if (flops * batch < ParallelFlops) threads = 1;
+        if (threads > 1 && batch >= threads && flops < 64.0 * MC * KC * K.NR)
+        {
+            // Many modest products: one whole product per task.
+            var (pa, pb, pc) = (a, b, c);
+            Parallel.For(0, batch, Options(threads), p => Blocked(
+                pa.Ptr + p * pa.Batch, pa.Row, pa.Col, pb.Ptr + p * pb.Batch, pb.Row, pb.Col,
+                pc.Ptr + p * pc.Batch, pc.Row, m, n, k, alpha, beta, 1));
+            return;
+        }
+        for (var p = 0; p < batch; p++)
+        {
+            T* ap = a.Ptr + p * a.Batch, bp = b.Ptr + p * b.Batch, cp = c.Ptr + p * c.Batch;
+            if (threads > 1 && (long)m * n * KC * 2 < 4 * ParallelFlops && k >= 2 * KC * threads)
+                SplitK(ap, a.Row, a.Col, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
+            else
+                Blocked(ap, a.Row, a.Col, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
+        }
+    }
+
+    private static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = threads };
+
+    /// <summary>C = β·C (β = 0 writes zeros without reading C).</summary>
+    private static void Scale(T* c, long ldc, long csc, int m, int n, T beta)
+    {
+        for (var i = 0; i < m; i++)
+        for (var j = 0; j < n; j++)
+        {
+            var q = c + i * ldc + j * csc;
+            *q = beta == T.Zero ? T.Zero : beta * *q;
+        }
+    }
+
+    /// <summary>Small C, deep K: each thread multiplies its own K slice single-threaded (thread 0 straight into C
+    /// with α, β; the others into pooled partials), then C += α·Σ partials.</summary>
+    private static void SplitK(T* a, long rsA, long csA, T* b, long rsB, long csB, T* c, long ldc, int m, int n, int k,
+        T alpha, T beta, int threads)
+    {
+        var chunk = (k + threads - 1) / threads;
+        var size = m * n;
+        var parts = ArrayPool<T>.Shared.Rent((threads - 1) * size);
+        try
+        {
+            fixed (T* partsPtr = parts)
+            {
+                var pp = partsPtr;
+                Parallel.For(0, threads, Options(threads), t =>
+                {
+                    var k0 = t * chunk;
+                    var kk = Math.Min(chunk, k - k0);
+                    T* dst = t == 0 ? c : pp + (t - 1) * size;
+                    long ld = t == 0 ? ldc : n;
+                    if (kk <= 0)
+                    {
+                        if (t > 0) new Span<T>(dst, size).Clear();
+                        else Scale(c, ldc, 1, m, n, beta);
+                        return;
+                    }
+                    Blocked(a + k0 * csA, rsA, csA, b + k0 * rsB, rsB, csB, dst, ld, m, n, kk,
+                        t == 0 ? alpha : T.One, t == 0 ? beta : T.Zero, 1);
+                });
+                for (var t = 1; t < threads; t++)
+                for (var i = 0; i < m; i++)
+                {
+                    var row = new Span<T>(c + i * ldc, n);
+                    var part = new ReadOnlySpan<T>(pp + (t - 1) * size + i * n, n);
+                    System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(part, alpha, row, row);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(parts);
+        }
+    }
+
+    /// <summary>The blocked loop nest for one product (C row stride ldc, unit column stride).</summary>
+    private static void Blocked(T* a, long rsA, long csA, T* b, long rsB, long csB, T* c, long ldc, int m, int n, int k,
+        T alpha, T beta, int threads)
+    {
+        int mr = K.MR, nr = K.NR;
+        var ncMax = Math.Min(n, NC);
+        var panelsMax = (ncMax + nr - 1) / nr;
+        var kcMax = Math.Min(k, KC);
+        var tilesM = (m + MC - 1) / MC;
+        var nsub = 1;
+        if (threads > 1 && tilesM < 4 * threads && tilesM % threads != 0)
+            nsub = Math.Min(panelsMax, threads / (int)BigInteger.GreatestCommonDivisor(tilesM, threads));
+        if (tilesM * nsub == 1) threads = 1;
+        var mc = ((m + tilesM - 1) / tilesM + mr - 1) / mr * mr;
+        var bBuf = ArrayPool<T>.Shared.Rent(panelsMax * nr * kcMax);
+        try
+        {
+            fixed (T* bPacked = bBuf)
+            {
+                var bpk = bPacked;
+                for (var jc = 0; jc < n; jc += NC)
+                {
+                    var nc = Math.Min(NC, n - jc);
+                    var panels = (nc + nr - 1) / nr;
+                    for (var pc = 0; pc < k; pc += KC)
+                    {
+                        var kc = Math.Min(KC, k - pc);
+                        var betaNow = pc == 0 ? beta : T.One;
+                        T* bSrc = b + pc * rsB + jc * csB;
+                        if (threads > 1 && (long)kc * nc >= 1 << 15)
+                        {
+                            var groups = Math.Min(panels, threads * 4);
+                            Parallel.For(0, groups, Options(threads), g =>
+                                PackB(bSrc, rsB, csB, kc, nc, panels * g / groups, panels * (g + 1) / groups, bpk));
+                        }
+                        else
+                        {
+                            PackB(bSrc, rsB, csB, kc, nc, 0, panels, bpk);
+                        }
+                        T* aSrc = a + pc * csA;
+                        T* cBlk = c + jc;
+                        var tasks = tilesM * nsub;
+                        void Task(int t)
+                        {
+                            var (im, js) = (t / nsub, t % nsub);
+                            var i0 = im * mc;
+                            var rows = Math.Min(mc, m - i0);
+                            int p0 = panels * js / nsub, p1 = panels * (js + 1) / nsub;
+                            if (rows <= 0 || p1 <= p0) return;
+                            var aBuf = ArrayPool<T>.Shared.Rent(mc * kc);
+                            fixed (T* aPacked = aBuf)
+                            {
+                                PackA(aSrc + i0 * rsA, rsA, csA, rows, kc, aPacked);
+                                var cols = Math.Min(nc, p1 * nr) - p0 * nr;
+                                Macro(aPacked, bpk + p0 * nr * kc, rows, cols, kc, cBlk + i0 * ldc + p0 * nr, ldc, alpha, betaNow);
+                            }
+                            ArrayPool<T>.Shared.Return(aBuf);
+                        }
+                        if (threads > 1) Parallel.For(0, tasks, Options(threads), Task);
+                        else for (var t = 0; t < tasks; t++) Task(t);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(bBuf);
+        }
+    }
+
+    /// <summary>Sweeps the micro-tiles of one packed A block × a run of packed B panels.</summary>
+    private static void Macro(T* ap, T* bp, int rows, int cols, int kc, T* c, long ldc, T alpha, T beta)
+    {
+        int mr = K.MR, nr = K.NR;
+        var tile = stackalloc T[mr * nr];
+        for (var jr = 0; jr < cols; jr += nr)
+        {
+            var nv = Math.Min(nr, cols - jr);
+            T* bPanel = bp + jr * kc;
+            for (var ir = 0; ir < rows; ir += mr)
+            {
+                var mv = Math.Min(mr, rows - ir);
+                T* aPanel = ap + ir * kc;
+                T* cTile = c + ir * ldc + jr;
+                if (mv == mr && nv == nr)
+                {
+                    K.Tile(aPanel, bPanel, kc, cTile, ldc, alpha, beta);
+                    continue;
+                }
+                K.Tile(aPanel, bPanel, kc, tile, nr, alpha, T.Zero);
+                for (var i = 0; i < mv; i++)
+                for (var j = 0; j < nv; j++)
+                {
+                    var q = cTile + i * ldc + j;
+                    *q = beta == T.Zero ? tile[i * nr + j] : tile[i * nr + j] + beta * *q;
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows × kc of A into MR-row panels: panel r holds kc groups of MR values (rows past the end
+    /// are zero).</summary>
+    private static void PackA(T* a, long rsA, long csA, int rows, int kc, T* dst)
+    {
+        var mr = K.MR;
+        for (var ip = 0; ip < rows; ip += mr)
+        {
+            var mv = Math.Min(mr, rows - ip);
+            T* d = dst + ip * kc;
+            T* s = a + ip * rsA;
+            if (rsA == 1 && mv == mr)
+            {
+                for (var p = 0; p < kc; p++) new ReadOnlySpan<T>(s + p * csA, mr).CopyTo(new Span<T>(d + p * mr, mr));
+            }
+            else if (csA == 1)
+            {
+                for (var r = 0; r < mv; r++)
+                {
+                    T* sr = s + r * rsA;
+                    T* dr = d + r;
+                    for (var p = 0; p < kc; p++) dr[p * mr] = sr[p];
+                }
+                for (var r = mv; r < mr; r++)
+                for (var p = 0; p < kc; p++) d[p * mr + r] = T.Zero;
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                for (var r = 0; r < mr; r++)
+                    d[p * mr + r] = r < mv ? s[r * rsA + p * csA] : T.Zero;
+            }
+        }
+    }
+
+    /// <summary>Packs panels [p0, p1) of kc × cols of B into NR-column panels: panel j holds kc groups of NR values
+    /// (columns past the end are zero).</summary>
+    private static void PackB(T* b, long rsB, long csB, int kc, int cols, int p0, int p1, T* dst)
+    {
+        var nr = K.NR;
+        for (var jp = p0; jp < p1; jp++)
+        {
+            var j0 = jp * nr;
+            var nv = Math.Min(nr, cols - j0);
+            T* d = dst + j0 * kc;
+            T* s = b + j0 * csB;
+            if (csB == 1)
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    var dp = new Span<T>(d + p * nr, nr);
+                    new ReadOnlySpan<T>(s + p * rsB, nv).CopyTo(dp);
+                    if (nv < nr) dp[nv..].Clear();
+                }
+            }
+            else if (rsB == 1)
+            {
+                for (var j = 0; j < nv; j++)
+                {
+                    T* sj = s + j * csB;
+                    T* dj = d + j;
+                    for (var p = 0; p < kc; p++) dj[p * nr] = sj[p];
+                }
+                for (var j = nv; j < nr; j++)
+                for (var p = 0; p < kc; p++) d[p * nr + j] = T.Zero;
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                for (var j = 0; j < nr; j++)
+                    d[p * nr + j] = j < nv ? s[p * rsB + j * csB] : T.Zero;
+            }
+        }
+    }
+}
