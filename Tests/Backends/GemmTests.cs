@@ -161,6 +161,8 @@ public class GemmTests
     [InlineData(64, 700, 600, 2, (int)GemmPath.Auto)] // one row block: the columns are split across threads
     [InlineData(9, 4200, 3, 2, (int)GemmPath.Auto)] // more than one NC column block
     [InlineData(500, 1, 300, 2, (int)GemmPath.V512)]
+    [InlineData(400, 300, 270, 2, (int)GemmPath.Auto)] // three row blocks sharing packed B, columns split in two
+    [InlineData(385, 97, 260, 1, (int)GemmPath.V128)]
     public void Blocked_and_parallel_paths_match_naive_loop(int m, int n, int k, int threads, int path)
     {
         foreach (var (ta, tb) in new[] { (false, false), (true, true) })

@@ -132,11 +132,16 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
         var kcMax = Math.Min(k, KC);
         var tilesM = (m + MC - 1) / MC;
         var nsub = 1;
-        if (threads > 1 && tilesM < 4 * threads && tilesM % threads != 0)
+        // One row block: each B panel is used by one task only, so tasks pack their own panels just before use
+        // (no shared packing pass, the panel is still in L1) and the columns split finely for balance.
+        var fuseB = tilesM == 1;
+        if (fuseB)
+            nsub = threads > 1 ? Math.Min(panelsMax, 2 * threads) : 1;
+        else if (threads > 1 && tilesM < 4 * threads && tilesM % threads != 0)
             nsub = Math.Min(panelsMax, threads / (int)BigInteger.GreatestCommonDivisor(tilesM, threads));
         if (tilesM * nsub == 1) threads = 1;
         var mc = ((m + tilesM - 1) / tilesM + mr - 1) / mr * mr;
-        var bBuf = ArrayPool<T>.Shared.Rent(panelsMax * nr * kcMax);
+        var bBuf = ArrayPool<T>.Shared.Rent((fuseB ? 1 : panelsMax) * nr * kcMax);
         try
         {
             fixed (T* bPacked = bBuf)
@@ -151,13 +156,13 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
                         var kc = Math.Min(KC, k - pc);
                         var betaNow = pc == 0 ? beta : T.One;
                         T* bSrc = b + pc * rsB + jc * csB;
-                        if (threads > 1 && (long)kc * nc >= 1 << 15)
+                        if (!fuseB && threads > 1 && (long)kc * nc >= 1 << 15)
                         {
                             var groups = Math.Min(panels, threads * 4);
                             Parallel.For(0, groups, Options(threads), g =>
                                 PackB(bSrc, rsB, csB, kc, nc, panels * g / groups, panels * (g + 1) / groups, bpk));
                         }
-                        else
+                        else if (!fuseB)
                         {
                             PackB(bSrc, rsB, csB, kc, nc, 0, panels, bpk);
                         }
@@ -171,12 +176,25 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
                             var rows = Math.Min(mc, m - i0);
                             int p0 = panels * js / nsub, p1 = panels * (js + 1) / nsub;
                             if (rows <= 0 || p1 <= p0) return;
-                            var aBuf = ArrayPool<T>.Shared.Rent(mc * kc);
+                            var aBuf = ArrayPool<T>.Shared.Rent(mc * kc + (fuseB ? nr * kc : 0));
                             fixed (T* aPacked = aBuf)
                             {
                                 PackA(aSrc + i0 * rsA, rsA, csA, rows, kc, aPacked);
-                                var cols = Math.Min(nc, p1 * nr) - p0 * nr;
-                                Macro(aPacked, bpk + p0 * nr * kc, rows, cols, kc, cBlk + i0 * ldc + p0 * nr, ldc, alpha, betaNow);
+                                if (fuseB)
+                                {
+                                    T* panel = aPacked + mc * kc;
+                                    for (var jp = p0; jp < p1; jp++)
+                                    {
+                                        var nv = Math.Min(nr, nc - jp * nr);
+                                        PackPanelB(bSrc + jp * nr * csB, rsB, csB, kc, nv, panel);
+                                        Macro(aPacked, panel, rows, nv, kc, cBlk + i0 * ldc + jp * nr, ldc, alpha, betaNow);
+                                    }
+                                }
+                                else
+                                {
+                                    var cols = Math.Min(nc, p1 * nr) - p0 * nr;
+                                    Macro(aPacked, bpk + p0 * nr * kc, rows, cols, kc, cBlk + i0 * ldc + p0 * nr, ldc, alpha, betaNow);
+                                }
                             }
                             ArrayPool<T>.Shared.Return(aBuf);
                         }
@@ -262,37 +280,38 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
     {
         var nr = K.NR;
         for (var jp = p0; jp < p1; jp++)
+            PackPanelB(b + jp * nr * csB, rsB, csB, kc, Math.Min(nr, cols - jp * nr), dst + jp * nr * kc);
+    }
+
+    /// <summary>Packs one kc × nv slice of B (nv ≤ NR) as kc groups of NR values, zero-padded.</summary>
+    private static void PackPanelB(T* s, long rsB, long csB, int kc, int nv, T* d)
+    {
+        var nr = K.NR;
+        if (csB == 1)
         {
-            var j0 = jp * nr;
-            var nv = Math.Min(nr, cols - j0);
-            T* d = dst + j0 * kc;
-            T* s = b + j0 * csB;
-            if (csB == 1)
+            for (var p = 0; p < kc; p++)
             {
-                for (var p = 0; p < kc; p++)
-                {
-                    var dp = new Span<T>(d + p * nr, nr);
-                    new ReadOnlySpan<T>(s + p * rsB, nv).CopyTo(dp);
-                    if (nv < nr) dp[nv..].Clear();
-                }
+                var dp = new Span<T>(d + p * nr, nr);
+                new ReadOnlySpan<T>(s + p * rsB, nv).CopyTo(dp);
+                if (nv < nr) dp[nv..].Clear();
             }
-            else if (rsB == 1)
+        }
+        else if (rsB == 1)
+        {
+            for (var j = 0; j < nv; j++)
             {
-                for (var j = 0; j < nv; j++)
-                {
-                    T* sj = s + j * csB;
-                    T* dj = d + j;
-                    for (var p = 0; p < kc; p++) dj[p * nr] = sj[p];
-                }
-                for (var j = nv; j < nr; j++)
-                for (var p = 0; p < kc; p++) d[p * nr + j] = T.Zero;
+                T* sj = s + j * csB;
+                T* dj = d + j;
+                for (var p = 0; p < kc; p++) dj[p * nr] = sj[p];
             }
-            else
-            {
-                for (var p = 0; p < kc; p++)
-                for (var j = 0; j < nr; j++)
-                    d[p * nr + j] = j < nv ? s[p * rsB + j * csB] : T.Zero;
-            }
+            for (var j = nv; j < nr; j++)
+            for (var p = 0; p < kc; p++) d[p * nr + j] = T.Zero;
+        }
+        else
+        {
+            for (var p = 0; p < kc; p++)
+            for (var j = 0; j < nr; j++)
+                d[p * nr + j] = j < nv ? s[p * rsB + j * csB] : T.Zero;
         }
     }
 }
