@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Scratch.Backends.Cpu;
 
@@ -33,6 +35,9 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
     /// <summary>B block columns (KC·NC floats = 4 MiB, in L3).</summary>
     private const int NC = 4096;
 
+    /// <summary>B panels a task packs at a time when it owns its columns (KC·4·NR floats = 128 KiB, in L2).</summary>
+    private const int FusedPanels = 4;
+
     /// <summary>Flops under which threads cost more than they bring.</summary>
     private const double ParallelFlops = 1 << 18;
 
@@ -59,7 +64,7 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
         for (var p = 0; p < batch; p++)
         {
             T* ap = a.Ptr + p * a.Batch, bp = b.Ptr + p * b.Batch, cp = c.Ptr + p * c.Batch;
-            if (threads > 1 && (long)m * n * KC * 2 < 4 * ParallelFlops && k >= 2 * KC * threads)
+            if (threads > 1 && (long)m * n <= 128 * 128 && k >= 2 * KC * threads)
                 SplitK(ap, a.Row, a.Col, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
             else
                 Blocked(ap, a.Row, a.Col, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
@@ -176,18 +181,19 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
                             var rows = Math.Min(mc, m - i0);
                             int p0 = panels * js / nsub, p1 = panels * (js + 1) / nsub;
                             if (rows <= 0 || p1 <= p0) return;
-                            var aBuf = ArrayPool<T>.Shared.Rent(mc * kc + (fuseB ? nr * kc : 0));
+                            var aBuf = ArrayPool<T>.Shared.Rent(mc * kc + (fuseB ? FusedPanels * nr * kc : 0));
                             fixed (T* aPacked = aBuf)
                             {
                                 PackA(aSrc + i0 * rsA, rsA, csA, rows, kc, aPacked);
                                 if (fuseB)
                                 {
                                     T* panel = aPacked + mc * kc;
-                                    for (var jp = p0; jp < p1; jp++)
+                                    for (var jp = p0; jp < p1; jp += FusedPanels)
                                     {
-                                        var nv = Math.Min(nr, nc - jp * nr);
-                                        PackPanelB(bSrc + jp * nr * csB, rsB, csB, kc, nv, panel);
-                                        Macro(aPacked, panel, rows, nv, kc, cBlk + i0 * ldc + jp * nr, ldc, alpha, betaNow);
+                                        var g = Math.Min(FusedPanels, p1 - jp);
+                                        var cols = Math.Min(g * nr, nc - jp * nr);
+                                        PackB(bSrc + jp * nr * csB, rsB, csB, kc, cols, 0, g, panel);
+                                        Macro(aPacked, panel, rows, cols, kc, cBlk + i0 * ldc + jp * nr, ldc, alpha, betaNow);
                                     }
                                 }
                                 else
@@ -211,6 +217,7 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
     }
 
     /// <summary>Sweeps the micro-tiles of one packed A block × a run of packed B panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(T* ap, T* bp, int rows, int cols, int kc, T* c, long ldc, T alpha, T beta)
     {
         int mr = K.MR, nr = K.NR;
@@ -242,6 +249,7 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
 
     /// <summary>Packs rows × kc of A into MR-row panels: panel r holds kc groups of MR values (rows past the end
     /// are zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(T* a, long rsA, long csA, int rows, int kc, T* dst)
     {
         var mr = K.MR;
@@ -252,7 +260,15 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
             T* s = a + ip * rsA;
             if (rsA == 1 && mv == mr)
             {
-                for (var p = 0; p < kc; p++) new ReadOnlySpan<T>(s + p * csA, mr).CopyTo(new Span<T>(d + p * mr, mr));
+                for (var p = 0; p < kc; p++) Copy(s + p * csA, d + p * mr, mr);
+            }
+            else if (csA == 1 && mv == 8 && mr == 8 && typeof(T) == typeof(float) && GemmTranspose.Supported)
+            {
+                var p = 0;
+                for (; p + 8 <= kc; p += 8) GemmTranspose.Block8((float*)(s + p), rsA, (float*)(d + p * 8), 8);
+                for (; p < kc; p++)
+                for (var r = 0; r < 8; r++)
+                    d[p * 8 + r] = s[r * rsA + p];
             }
             else if (csA == 1)
             {
@@ -274,26 +290,65 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
         }
     }
 
+    /// <summary>Copies a short run (a panel row) with vector moves; a call to memmove would cost more than the
+    /// copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(T* s, T* d, int count)
+    {
+        var w = Vector256<T>.Count;
+        var i = 0;
+        for (; i + w <= count; i += w) Vector256.Load(s + i).Store(d + i);
+        for (; i < count; i++) d[i] = s[i];
+    }
+
     /// <summary>Packs panels [p0, p1) of kc × cols of B into NR-column panels: panel j holds kc groups of NR values
     /// (columns past the end are zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(T* b, long rsB, long csB, int kc, int cols, int p0, int p1, T* dst)
     {
         var nr = K.NR;
+        if (csB == 1 && p1 * nr <= cols)
+        {
+            // Row-major B, whole panels: walk each source row once across all the panels (sequential reads).
+            for (var p = 0; p < kc; p++)
+            for (var jp = p0; jp < p1; jp++)
+                Copy(b + p * rsB + jp * nr, dst + (jp * kc + p) * nr, nr);
+            return;
+        }
         for (var jp = p0; jp < p1; jp++)
             PackPanelB(b + jp * nr * csB, rsB, csB, kc, Math.Min(nr, cols - jp * nr), dst + jp * nr * kc);
     }
 
     /// <summary>Packs one kc × nv slice of B (nv ≤ NR) as kc groups of NR values, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanelB(T* s, long rsB, long csB, int kc, int nv, T* d)
     {
         var nr = K.NR;
         if (csB == 1)
         {
-            for (var p = 0; p < kc; p++)
+            if (nv == nr)
             {
-                var dp = new Span<T>(d + p * nr, nr);
-                new ReadOnlySpan<T>(s + p * rsB, nv).CopyTo(dp);
-                if (nv < nr) dp[nv..].Clear();
+                for (var p = 0; p < kc; p++) Copy(s + p * rsB, d + p * nr, nr);
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    var dp = new Span<T>(d + p * nr, nr);
+                    new ReadOnlySpan<T>(s + p * rsB, nv).CopyTo(dp);
+                    dp[nv..].Clear();
+                }
+            }
+        }
+        else if (rsB == 1 && nv == nr && nr % 8 == 0 && typeof(T) == typeof(float) && GemmTranspose.Supported)
+        {
+            for (var j0 = 0; j0 < nr; j0 += 8)
+            {
+                var p = 0;
+                for (; p + 8 <= kc; p += 8) GemmTranspose.Block8((float*)(s + j0 * csB + p), csB, (float*)(d + p * nr + j0), nr);
+                for (; p < kc; p++)
+                for (var j = j0; j < j0 + 8; j++)
+                    d[p * nr + j] = s[j * csB + p];
             }
         }
         else if (rsB == 1)
