@@ -163,6 +163,7 @@ public class GemmTests
     [InlineData(500, 1, 300, 2, (int)GemmPath.V512)]
     [InlineData(400, 300, 270, 2, (int)GemmPath.Auto)] // three row blocks sharing packed B, columns split in two
     [InlineData(385, 97, 260, 1, (int)GemmPath.V128)]
+    [InlineData(200, 150, 300, 3, (int)GemmPath.Auto)] // two row blocks on three threads: columns split in three
     public void Blocked_and_parallel_paths_match_naive_loop(int m, int n, int k, int threads, int path)
     {
         foreach (var (ta, tb) in new[] { (false, false), (true, true) })

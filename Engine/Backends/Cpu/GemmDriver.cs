@@ -138,10 +138,12 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
         var tilesM = (m + MC - 1) / MC;
         var nsub = 1;
         // One row block: each B panel is used by one task only, so tasks pack their own panels just before use
-        // (no shared packing pass, the panel is still in L1) and the columns split finely for balance.
+        // (no shared packing pass; FusedPanels at a time, still in cache when used) and the columns split finely for balance.
         var fuseB = tilesM == 1;
         if (fuseB)
             nsub = threads > 1 ? Math.Min(panelsMax, 2 * threads) : 1;
+        else if (threads > 1 && tilesM % threads != 0 && m / ((tilesM + threads - 1) / threads * threads) >= MC / 2)
+            tilesM = (tilesM + threads - 1) / threads * threads; // equal row blocks, one A packing each
         else if (threads > 1 && tilesM < 4 * threads && tilesM % threads != 0)
             nsub = Math.Min(panelsMax, threads / (int)BigInteger.GreatestCommonDivisor(tilesM, threads));
         if (tilesM * nsub == 1) threads = 1;
