@@ -272,6 +272,16 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
                 for (var r = 0; r < 8; r++)
                     d[p * 8 + r] = s[r * rsA + p];
             }
+            else if (csA == 1 && mv == mr && mr % 4 == 0 && typeof(T) == typeof(double) && GemmTranspose.Supported)
+            {
+                var p = 0;
+                for (; p + 4 <= kc; p += 4)
+                for (var r0 = 0; r0 < mr; r0 += 4)
+                    GemmTranspose.Block4((double*)(s + r0 * rsA + p), rsA, (double*)(d + p * mr + r0), mr);
+                for (; p < kc; p++)
+                for (var r = 0; r < mr; r++)
+                    d[p * mr + r] = s[r * rsA + p];
+            }
             else if (csA == 1)
             {
                 for (var r = 0; r < mv; r++)
@@ -350,6 +360,17 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
                 for (; p + 8 <= kc; p += 8) GemmTranspose.Block8((float*)(s + j0 * csB + p), csB, (float*)(d + p * nr + j0), nr);
                 for (; p < kc; p++)
                 for (var j = j0; j < j0 + 8; j++)
+                    d[p * nr + j] = s[j * csB + p];
+            }
+        }
+        else if (rsB == 1 && nv == nr && nr % 4 == 0 && typeof(T) == typeof(double) && GemmTranspose.Supported)
+        {
+            for (var j0 = 0; j0 < nr; j0 += 4)
+            {
+                var p = 0;
+                for (; p + 4 <= kc; p += 4) GemmTranspose.Block4((double*)(s + j0 * csB + p), csB, (double*)(d + p * nr + j0), nr);
+                for (; p < kc; p++)
+                for (var j = j0; j < j0 + 4; j++)
                     d[p * nr + j] = s[j * csB + p];
             }
         }

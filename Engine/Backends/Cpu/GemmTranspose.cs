@@ -4,12 +4,12 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Scratch.Backends.Cpu;
 
-/// <summary>8×8 float block transposes for packing operands whose stored layout is the transpose of the panel
+/// <summary>8×8 float and 4×4 double block transposes for packing operands whose stored layout is the transpose of the panel
 /// layout (row-major A, column-major B): eight 256-bit loads, 24 in-register shuffles, eight stores, instead of
 /// 64 scalar moves.</summary>
 internal static unsafe class GemmTranspose
 {
-    /// <summary>Whether <see cref="Block8"/> can run (AVX).</summary>
+    /// <summary>Whether <see cref="Block8"/> and <see cref="Block4"/> can run (AVX).</summary>
     public static bool Supported => Avx.IsSupported;
 
     /// <summary>d[i·ds + r] = s[r·ss + i] for r, i in [0, 8).</summary>
@@ -40,5 +40,21 @@ internal static unsafe class GemmTranspose
         Avx.Store(d + 5 * ds, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(d + 6 * ds, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(d + 7 * ds, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>d[i·ds + r] = s[r·ss + i] for r, i in [0, 4) (double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Block4(double* s, long ss, double* d, long ds)
+    {
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + ss);
+        var r2 = Avx.LoadVector256(s + 2 * ss);
+        var r3 = Avx.LoadVector256(s + 3 * ss);
+        Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(d, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(d + ds, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(d + 2 * ds, Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(d + 3 * ds, Avx.Permute2x128(t1, t3, 0x31));
     }
 }
