@@ -64,7 +64,9 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
         for (var p = 0; p < batch; p++)
         {
             T* ap = a.Ptr + p * a.Batch, bp = b.Ptr + p * b.Batch, cp = c.Ptr + p * c.Batch;
-            if (threads > 1 && (long)m * n <= 128 * 128 && k >= 2 * KC * threads)
+            if (n <= 4 && a.Col == 1 && k >= 16)
+                Dots(ap, a.Row, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
+            else if (threads > 1 && (long)m * n <= 128 * 128 && k >= 2 * KC * threads)
                 SplitK(ap, a.Row, a.Col, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
             else
                 Blocked(ap, a.Row, a.Col, bp, b.Row, b.Col, cp, c.Row, m, n, k, alpha, beta, threads);
@@ -81,6 +83,41 @@ internal static unsafe class GemmDriver<T, K> where T : unmanaged, IFloatingPoin
         {
             var q = c + i * ldc + j * csc;
             *q = beta == T.Zero ? T.Zero : beta * *q;
+        }
+    }
+
+    /// <summary>At most four columns (matrix·vector): a register tile would be mostly padding, so each C element is a
+    /// vectorised dot product of a contiguous A row with a (packed) B column; rows split across threads.</summary>
+    private static void Dots(T* a, long rsA, T* b, long rsB, long csB, T* c, long ldc, int m, int n, int k,
+        T alpha, T beta, int threads)
+    {
+        var cols = ArrayPool<T>.Shared.Rent(n * k);
+        try
+        {
+            for (var j = 0; j < n; j++)
+            for (var p = 0; p < k; p++)
+                cols[j * k + p] = b[p * rsB + j * csB];
+            fixed (T* colsPtr = cols)
+            {
+                var bc = colsPtr;
+                void Rows(int r0, int r1)
+                {
+                    for (var i = r0; i < r1; i++)
+                    for (var j = 0; j < n; j++)
+                    {
+                        var dot = System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<T>(a + i * rsA, k), new ReadOnlySpan<T>(bc + j * k, k));
+                        var q = c + i * ldc + j;
+                        *q = beta == T.Zero ? alpha * dot : alpha * dot + beta * *q;
+                    }
+                }
+                var chunks = threads > 1 && 2.0 * m * n * k >= ParallelFlops ? Math.Min(m, 4 * threads) : 1;
+                if (chunks == 1) Rows(0, m);
+                else Parallel.For(0, chunks, Options(threads), t => Rows(m * t / chunks, m * (t + 1) / chunks));
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(cols);
         }
     }
 
