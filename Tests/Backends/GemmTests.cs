@@ -34,9 +34,9 @@ public class GemmTests
             (2, Gen.Elements(1, 2, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33)), (3, Gen.Choose(1, max)));
 
         public static Arbitrary<MatmulCase> Matmuls() => Arb.From(
-            from m in Dim(40)
-            from n in Dim(70)
-            from k in Gen.Frequency((1, Gen.Constant(1)), (4, Dim(40)))
+            from m in Gen.Frequency((1, Gen.Constant(0)), (12, Dim(40)))
+            from n in Gen.Frequency((1, Gen.Constant(0)), (12, Dim(70)))
+            from k in Gen.Frequency((1, Gen.Constant(0)), (2, Gen.Constant(1)), (8, Dim(40)))
             from batch in Gen.Choose(0, 2).SelectMany(r => Gen.ArrayOf(Gen.Choose(1, 3), r))
             from bkind in Gen.Choose(0, 2)
             from ta in Gen.Elements(false, true)
