@@ -40,6 +40,8 @@ internal static unsafe partial class GemmDriver<T, K> where T : unmanaged, IFloa
     /// <summary>Flops under which threads cost more than they bring.</summary>
     private const double ParallelFlops = 1 << 18;
 
+    /// <summary>c[p] = α·a[p]·b[p] + β·c[p] for p &lt; batch (C with unit column stride); picks the batch-parallel,
+    /// dot-product, split-K or blocked schedule from the shape.</summary>
     public static void Run(GemmOperand<T> a, GemmOperand<T> b, GemmOperand<T> c, int batch, int m, int n, int k,
         T alpha, T beta, int threads)
     {
