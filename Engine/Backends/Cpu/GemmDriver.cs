@@ -18,9 +18,13 @@ internal readonly unsafe struct GemmOperand<T>(T* ptr, long batch, long row, lon
 /// KC×NC block packed once into NR-column panels shared by all threads, then tasks over (MC-row blocks of A ×
 /// column sub-ranges of the block), each packing its A block into MR-row panels and sweeping micro-tiles jr (outer,
 /// a B panel stays in L1) × ir (inner, the A block streams from L2). Ragged tiles run the same kernel into a stack
-/// tile that is merged with α/β, so every shape takes the vector path. Threads: many small batches go one batch
-/// per task; a small output with a deep K (e.g. a weight gradient) splits K into one private slice per thread and
-/// sums the partial products; otherwise the 2-D task grid is shaped so that all threads get equal work.
+/// tile that is merged with α/β, so every shape takes the vector path. When M fits one row block (skinny M) each
+/// task instead packs the B panels of its own column range just before using them (no shared pass, no extra
+/// barrier). At most four columns with row-major A (matrix·vector) become vectorised dot products. Threads: many
+/// small batches go one batch per task; a small output (≤ 128×128) with a deep K (e.g. a weight gradient) splits K
+/// into one private slice per thread and sums the partial products; otherwise the 2-D task grid (row blocks rounded
+/// to a multiple of the thread count, or column sub-ranges) gives all threads equal work. The hot loops are
+/// compiled fully optimised up front (tiering would run them at a low tier for many calls).
 /// Scratch panels come from <see cref="ArrayPool{T}"/>, so steady-state calls allocate no buffers.
 /// </remarks>
 internal static unsafe partial class GemmDriver<T, K> where T : unmanaged, IFloatingPointIeee754<T> where K : IGemmKernel<T>
