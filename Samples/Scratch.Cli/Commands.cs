@@ -3,15 +3,25 @@ namespace Scratch.Cli;
 /// <summary>Dispatches <c>scratch VERB ...</c> to its command.</summary>
 internal static class Commands
 {
+    private const string Usage =
+        "usage: scratch <command> [options]\n\ncommands:\n" +
+        "  quickstart   train a small CNN on the embedded Fashion-MNIST subset\n" +
+        "  bench        time a kernel: bench gemm --n N [--m M --k K] [--threads T] [--dtype f32|f64] [--json]\n" +
+        "  coco-eval    COCO box / mask evaluation of a results file (pycocotools' 12 stats)";
+
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.WriteLine("usage: scratch <command> [options]\n\ncommands:\n  quickstart   train a small classifier on the embedded Fashion-MNIST subset\n  coco-eval    COCO box / mask evaluation of a results file (pycocotools' 12 stats)");
+            Console.WriteLine(Usage);
             return args.Length == 0 ? 1 : 0;
         }
-        if (args[0] == "quickstart") return Quickstart.QuickstartCommand.Run(args[1..]);
-        if (args[0] == "coco-eval") return CocoEvalCommand.Run(args[1..]);
+        switch (args[0])
+        {
+            case "quickstart": return Quickstart.QuickstartCommand.Run(args[1..]);
+            case "bench": return Bench.BenchCommand.Run(args[1..]);
+            case "coco-eval": return CocoEvalCommand.Run(args[1..]);
+        }
         Console.Error.WriteLine($"scratch: unknown command '{args[0]}' (try 'scratch --help')");
         return 2;
     }
