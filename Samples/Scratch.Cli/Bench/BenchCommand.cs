@@ -29,9 +29,10 @@ internal static class BenchCommand
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        if (args[0] == "conv") return ConvBench.Run(args[1..]);
         if (args[0] != "gemm")
         {
-            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm)\n{Usage}");
+            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, conv)\n{Usage}\n{ConvBench.Usage}");
             return 2;
         }
         try
