@@ -2,12 +2,15 @@ using System.Numerics;
 
 namespace Scratch;
 
-/// <summary>The RoIAlign kernels (torchvision 0.14 roi_align_kernel.cpp semantics), generic over the float type so
-/// that float32 rounds as torchvision's float kernels do.</summary>
+/// <summary>The RoIAlign and position-sensitive RoIAlign kernels (torchvision 0.14 roi_align_kernel.cpp and
+/// ps_roi_align_kernel.cpp semantics), generic over the float type so that float32 rounds as torchvision's float
+/// kernels do. Position-sensitive mode reads output (k, c, i, j) from input channel (c·ph + i)·pw + j and divides
+/// by gy·gx without the max(·, 1) guard.</summary>
 internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
-    bool aligned)
+    bool aligned, bool positionSensitive = false)
 {
     private readonly int _c = inputShape[1];
+    private readonly int _cout = positionSensitive ? inputShape[1] / (ph * pw) : inputShape[1];
     private readonly int _h = inputShape[2];
     private readonly int _w = inputShape[3];
 
@@ -30,8 +33,11 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
         var bw = rw / T.CreateChecked(pw);
         var gy = ratio > 0 ? ratio : int.CreateSaturating(T.Ceiling(rh / T.CreateChecked(ph)));
         var gx = ratio > 0 ? ratio : int.CreateSaturating(T.Ceiling(rw / T.CreateChecked(pw)));
-        return (sy, sx, bh, bw, gy, gx, T.CreateChecked(Math.Max(gy * gx, 1)));
+        return (sy, sx, bh, bw, gy, gx, T.CreateChecked(positionSensitive ? gy * gx : Math.Max(gy * gx, 1)));
     }
+
+    /// <summary>The input channel that output channel c reads in bin (row-major index) bin.</summary>
+    private int InChannel(int c, int bin) => positionSensitive ? c * ph * pw + bin : c;
 
     /// <summary>The sample coordinate start + bin·size + (i + ½)·size/grid.</summary>
     private static T At<T>(T start, int bin, T size, int i, int grid) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -81,12 +87,11 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
             for (var k = 0; k < batch.Length; k++)
             {
                 var g = Roi(r, ro + 5L * k);
-                for (var c = 0; c < _c; c++)
-                {
-                    var src = xo + ((long)batch[k] * _c + c) * plane;
+                for (var c = 0; c < _cout; c++)
                     for (var i = 0; i < ph; i++)
                         for (var j = 0; j < pw; j++)
                         {
+                            var src = xo + ((long)batch[k] * _c + InChannel(c, i * pw + j)) * plane;
                             var sum = T.Zero;
                             for (var iy = 0; iy < g.Gy; iy++)
                                 for (var ix = 0; ix < g.Gx; ix++)
@@ -96,9 +101,8 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
                                     sum += b.W1 * x[src + b.P1] + b.W2 * x[src + b.P2] + b.W3 * x[src + b.P3] +
                                         b.W4 * x[src + b.P4];
                                 }
-                            y[((long)k * _c + c) * outPlane + i * pw + j] = sum / g.Count;
+                            y[((long)k * _cout + c) * outPlane + i * pw + j] = sum / g.Count;
                         }
-                }
             }
             return;
         }
@@ -106,13 +110,13 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
         {
             var (pos, wts, count) = Precompute<T>(r, ro + 5L * k);
             var norm = Roi(r, ro + 5L * k).Count;
-            for (var c = 0; c < _c; c++)
+            for (var c = 0; c < _cout; c++)
             {
-                var src = x.AsSpan(checked((int)(xo + ((long)batch[k] * _c + c) * plane)), (int)plane);
-                var dst = y.AsSpan((k * _c + c) * outPlane, outPlane);
+                var dst = y.AsSpan((k * _cout + c) * outPlane, outPlane);
                 var (p, q) = (0, 0);
                 for (var bin = 0; bin < outPlane; bin++)
                 {
+                    var src = x.AsSpan(checked((int)(xo + ((long)batch[k] * _c + InChannel(c, bin)) * plane)), (int)plane);
                     var sum = T.Zero;
                     for (var s = 0; s < count; s++, p += 4, q += 4)
                         if (pos[p] >= 0)
@@ -137,13 +141,12 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
             for (var k = 0; k < batch.Length; k++)
             {
                 var geo = Roi(r, ro + 5L * k);
-                for (var c = 0; c < _c; c++)
-                {
-                    var dst = ((long)batch[k] * _c + c) * plane;
+                for (var c = 0; c < _cout; c++)
                     for (var i = 0; i < ph; i++)
                         for (var j = 0; j < pw; j++)
                         {
-                            var gv = g[go + ((long)k * _c + c) * outPlane + i * pw + j] / geo.Count;
+                            var dst = ((long)batch[k] * _c + InChannel(c, i * pw + j)) * plane;
+                            var gv = g[go + ((long)k * _cout + c) * outPlane + i * pw + j] / geo.Count;
                             for (var iy = 0; iy < geo.Gy; iy++)
                                 for (var ix = 0; ix < geo.Gx; ix++)
                                 {
@@ -155,7 +158,6 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
                                     d[dst + b.P4] += gv * b.W4;
                                 }
                         }
-                }
             }
             return;
         }
@@ -163,17 +165,17 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
         Parallel.For(0, batch.Length, k => pre[k] = Precompute<T>(r, ro + 5L * k));
         var counts = new T[batch.Length];
         for (var k = 0; k < batch.Length; k++) counts[k] = Roi(r, ro + 5L * k).Count;
-        // Channels write disjoint planes of dx, so they run in parallel; RoIs run in order within a channel.
-        Parallel.For(0, _c, c =>
+        // Output channels write disjoint input planes of dx, so they run in parallel; RoIs run in order within one.
+        Parallel.For(0, _cout, c =>
         {
             for (var k = 0; k < batch.Length; k++)
             {
                 var (pos, wts, count) = pre[k];
-                var dst = d.AsSpan(checked((int)(((long)batch[k] * _c + c) * plane)), (int)plane);
-                var gs = g.AsSpan(checked((int)(go + ((long)k * _c + c) * outPlane)), outPlane);
+                var gs = g.AsSpan(checked((int)(go + ((long)k * _cout + c) * outPlane)), outPlane);
                 var (p, q) = (0, 0);
                 for (var bin = 0; bin < outPlane; bin++)
                 {
+                    var dst = d.AsSpan(checked((int)(((long)batch[k] * _c + InChannel(c, bin)) * plane)), (int)plane);
                     var gv = gs[bin] / counts[k];
                     for (var s = 0; s < count; s++, p += 4, q += 4)
                     {

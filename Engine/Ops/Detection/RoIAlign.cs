@@ -1,4 +1,3 @@
-using System.Numerics;
 using Scratch.Autograd;
 
 namespace Scratch;
@@ -42,6 +41,17 @@ public static partial class F
         double spatialScale = 1.0, int samplingRatio = -1, bool aligned = false)
     {
         const string op = "RoIAlign";
+        var batch = CheckRoiArgs(input, rois, outputSize, spatialScale, op);
+        var geometry = new RoIAlignGeometry(input.Shape.ToArray(), batch, outputSize.Height, outputSize.Width,
+            spatialScale, samplingRatio, aligned);
+        return RunRoiKernel(input, rois, geometry, input.Shape[1], outputSize, op);
+    }
+
+    /// <summary>Validates the arguments shared by the RoI pooling ops and returns the batch index of each RoI.
+    /// </summary>
+    private static int[] CheckRoiArgs(Tensor input, Tensor rois, (int Height, int Width) outputSize,
+        double spatialScale, string op)
+    {
         RequireFloating(input, op);
         if (input.Rank != 4) throw new ShapeMismatchException(op, "input", "[N, C, H, W]", input.Shape.ToString());
         RequireSame(input, rois, op, "rois");
@@ -64,11 +74,18 @@ public static partial class F
                     $"{op}: rois[{i}, 0] expected a batch index in [0, {input.Shape[0] - 1}], got {b}.");
             batch[i] = (int)b;
         }
-        var geometry = new RoIAlignGeometry(input.Shape.ToArray(), batch, outputSize.Height, outputSize.Width,
-            spatialScale, samplingRatio, aligned);
+        return batch;
+    }
+
+    /// <summary>Runs a RoI kernel forward into [K, outChannels, ph, pw] and records its backward (input only).
+    /// </summary>
+    private static Tensor RunRoiKernel(Tensor input, Tensor rois, RoIAlignGeometry geometry, int outChannels,
+        (int Height, int Width) outputSize, string op)
+    {
         var x = input.Detach().Materialize();
         var roisData = rois.Detach().Materialize();
-        var y = Tensor.Empty(new Shape(k, input.Shape[1], outputSize.Height, outputSize.Width), input.DType, input.Device);
+        var y = Tensor.Empty(new Shape(rois.Shape[0], outChannels, outputSize.Height, outputSize.Width), input.DType,
+            input.Device);
         var fast = input.Device.Kind == DeviceKind.Cpu;
         DispatchFloat(input.DType,
             () => geometry.Forward<float>(x, roisData, y, fast),
