@@ -7,7 +7,8 @@ public static partial class F
     /// <summary>Non-maximum suppression, as torchvision 0.14's <c>nms</c>: visit the boxes by decreasing score (a
     /// stable order: equal scores keep the lower index first); keep a box unless an already kept box overlaps it with
     /// IoU &gt; <paramref name="iouThreshold"/>.</summary>
-    /// <remarks>IoU = I / (areaᵢ + areaⱼ − I) with I = max(0, Δx)·max(0, Δy), computed in the boxes' dtype; a 0/0 IoU
+    /// <remarks>IoU = I / (areaᵢ + areaⱼ − I) with I = max(0, Δx)·max(0, Δy), computed in the boxes' dtype and
+    /// compared with the threshold in double precision (as torchvision: a float32 IoU of 0.3f exceeds 0.3); a 0/0 IoU
     /// (two empty boxes) is NaN and suppresses nothing. Reference: the naive definition (repeatedly take the best
     /// remaining box and drop what it overlaps). Cpu: one sort, coordinates gathered in sorted order, precomputed
     /// areas, a suppressed bitmap.</remarks>
@@ -51,7 +52,7 @@ public static partial class F
         var cls = classes?.To(DType.I64).ToArray<long>();
         var fast = boxes.Device.Kind == DeviceKind.Cpu;
         var keep = boxes.DType == DType.F32
-            ? NmsKernel(boxes.ToArray<float>(), scores.ToArray<float>(), cls, (float)iouThreshold, fast)
+            ? NmsKernel(boxes.ToArray<float>(), scores.ToArray<float>(), cls, iouThreshold, fast)
             : NmsKernel(boxes.ToArray<double>(), scores.ToArray<double>(), cls, iouThreshold, fast);
         return Tensor.From(keep, device: boxes.Device);
     }
@@ -82,7 +83,7 @@ public static partial class F
         return inter / (ai + aj - inter);
     }
 
-    private static long[] NmsKernel<T>(T[] b, T[] s, long[]? cls, T thr, bool fast)
+    private static long[] NmsKernel<T>(T[] b, T[] s, long[]? cls, double thr, bool fast)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = s.Length;
@@ -101,7 +102,8 @@ public static partial class F
                 keep.Add(best);
                 removed[best] = true;
                 for (var j = 0; j < n; j++)
-                    if (!removed[j] && (cls is null || cls[j] == cls[best]) && PairIou(b, best, j) > thr) removed[j] = true;
+                    if (!removed[j] && (cls is null || cls[j] == cls[best]) && double.CreateChecked(PairIou(b, best, j)) > thr)
+                        removed[j] = true;
             }
             return [.. keep];
         }
@@ -128,7 +130,7 @@ public static partial class F
                 var w = T.Max(T.Zero, T.Min(ix2, x2[q]) - T.Max(ix1, x1[q]));
                 var h = T.Max(T.Zero, T.Min(iy2, y2[q]) - T.Max(iy1, y1[q]));
                 var inter = w * h;
-                if (inter / (ia + area[q] - inter) > thr) suppressed[q] = true;
+                if (double.CreateChecked(inter / (ia + area[q] - inter)) > thr) suppressed[q] = true;
             }
         }
         return [.. keep];

@@ -18,12 +18,12 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
     private (T Sy, T Sx, T Bh, T Bw, int Gy, int Gx, T Count) Roi<T>(T[] r, long o)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var s = T.CreateChecked(scale);
-        var off = aligned ? T.CreateChecked(0.5) : T.Zero;
-        var sx = r[o + 1] * s - off;
-        var sy = r[o + 2] * s - off;
-        var rw = r[o + 3] * s - off - sx;
-        var rh = r[o + 4] * s - off - sy;
+        // As torchvision: coordinate·scale − offset in double (scale is a double there), rounded to T once.
+        var off = aligned ? 0.5 : 0.0;
+        T Scaled(long i) => T.CreateChecked(double.CreateChecked(r[i]) * scale - off);
+        var (sx, sy) = (Scaled(o + 1), Scaled(o + 2));
+        var rw = Scaled(o + 3) - sx;
+        var rh = Scaled(o + 4) - sy;
         if (!aligned)
         {
             rw = T.Max(rw, T.One);

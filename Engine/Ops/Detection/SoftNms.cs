@@ -49,7 +49,7 @@ public static partial class F
         double scoreThreshold, SoftNmsMethod method) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = (T[])s0.Clone();
-        var (thr, floor, sig) = (T.CreateChecked(iouThreshold), T.CreateChecked(scoreThreshold), T.CreateChecked(sigma));
+        var (floor, sig) = (T.CreateChecked(scoreThreshold), T.CreateChecked(sigma));
         var alive = new List<int>();
         for (var i = 0; i < s.Length; i++)
             if (!(s[i] < floor)) alive.Add(i);
@@ -70,9 +70,9 @@ public static partial class F
                 var o = PairIou(b, best, j);
                 var w = method switch
                 {
-                    SoftNmsMethod.Linear => o > thr ? T.One - o : T.One,
+                    SoftNmsMethod.Linear => double.CreateChecked(o) > iouThreshold ? T.One - o : T.One,
                     SoftNmsMethod.Gaussian => T.Exp(-(o * o) / sig),
-                    _ => o > thr ? T.Zero : T.One,
+                    _ => double.CreateChecked(o) > iouThreshold ? T.Zero : T.One,
                 };
                 s[j] *= w;
                 if (!(s[j] < floor)) next.Add(j);

@@ -138,6 +138,23 @@ public class NmsTests
     }
 
     [Fact]
+    public void Float32_iou_is_compared_with_the_threshold_in_double_like_torchvision()
+    {
+        // IoU([0, 0, 10, 10], [0, 0, 10, 3]) = 0.3 exactly; as float32 it is 0.3f > 0.3.
+        var b = Tensor.FromDoubles([0, 0, 10, 10, 0, 0, 10, 3], new Shape(2, 4), DType.F64);
+        var s = Tensor.FromDoubles([0.9, 0.8], new Shape(2), DType.F64);
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+        {
+            // torch 1.13: torchvision.ops.nms(b.float(), s.float(), 0.3) -> [0]; in float64 -> [0, 1]
+            Assert.Equal([0L], F.Nms(b.To(DType.F32).To(device), s.To(DType.F32).To(device), 0.3).ToArray<long>());
+            Assert.Equal([0L, 1], F.Nms(b.To(device), s.To(device), 0.3).ToArray<long>());
+            // torch 1.13: torchvision.ops.batched_nms(b.float(), s.float(), torch.tensor([0, 0]), 0.3) -> [0]
+            Assert.Equal([0L], F.BatchedNms(b.To(DType.F32).To(device), s.To(DType.F32).To(device),
+                Tensor.Zeros(new Shape(2), DType.I64, device), 0.3).ToArray<long>());
+        }
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_argument()
     {
         var b = Tensor.Zeros(new Shape(3, 4), DType.F64);
