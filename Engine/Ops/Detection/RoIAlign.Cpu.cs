@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Scratch;
 
@@ -106,22 +108,32 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
             }
             return;
         }
+        if (plane == 0) return; // an empty map samples nothing: the output stays 0
         Parallel.For(0, batch.Length, k =>
         {
             var (pos, wts, count) = Precompute<T>(r, ro + 5L * k);
             var norm = Roi(r, ro + 5L * k).Count;
+            // Offsets were validated when precomputed (each lies in [0, H·W) or is −1), so the loop reads without
+            // bounds checks.
+            ref var p0 = ref MemoryMarshal.GetArrayDataReference(pos);
+            ref var w0 = ref MemoryMarshal.GetArrayDataReference(wts);
             for (var c = 0; c < _cout; c++)
             {
                 var dst = y.AsSpan((k * _cout + c) * outPlane, outPlane);
-                var (p, q) = (0, 0);
+                var n = 0;
                 for (var bin = 0; bin < outPlane; bin++)
                 {
-                    var src = x.AsSpan(checked((int)(xo + ((long)batch[k] * _c + InChannel(c, bin)) * plane)), (int)plane);
+                    ref var src = ref x[checked((int)(xo + ((long)batch[k] * _c + InChannel(c, bin)) * plane))];
                     var sum = T.Zero;
-                    for (var s = 0; s < count; s++, p += 4, q += 4)
-                        if (pos[p] >= 0)
-                            sum += wts[q] * src[pos[p]] + wts[q + 1] * src[pos[p + 1]] + wts[q + 2] * src[pos[p + 2]] +
-                                wts[q + 3] * src[pos[p + 3]];
+                    for (var s = 0; s < count; s++, n += 4)
+                    {
+                        var p1 = Unsafe.Add(ref p0, n);
+                        if (p1 < 0) continue;
+                        sum += Unsafe.Add(ref w0, n) * Unsafe.Add(ref src, p1) +
+                            Unsafe.Add(ref w0, n + 1) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 1)) +
+                            Unsafe.Add(ref w0, n + 2) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 2)) +
+                            Unsafe.Add(ref w0, n + 3) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 3));
+                    }
                     dst[bin] = sum / norm;
                 }
             }
@@ -161,6 +173,7 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
             }
             return;
         }
+        if (plane == 0) return;
         var pre = new (int[] Pos, T[] Wts, int Count)[batch.Length];
         Parallel.For(0, batch.Length, k => pre[k] = Precompute<T>(r, ro + 5L * k));
         var counts = new T[batch.Length];

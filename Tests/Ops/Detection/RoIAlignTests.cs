@@ -167,6 +167,15 @@ public class RoIAlignTests
         Assert.Equal(new Shape(0, 3, 2, 2), y.Shape);
         y.Sum().Backward();
         Assert.All(x.Grad!.ToDoubleArray(), v => Assert.Equal(0.0, v));
+        // An empty feature map samples nothing.
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+        {
+            var empty = Tensor.Zeros(new Shape(1, 2, 0, 3), DType.F64, device);
+            var rois = Tensor.FromDoubles([0, 0, 0, 2, 2], new Shape(1, 5), DType.F64, device);
+            var z = F.RoIAlign(empty, rois, (2, 2), aligned: true);
+            Assert.Equal(new Shape(1, 2, 2, 2), z.Shape);
+            Assert.All(z.ToDoubleArray(), v => Assert.Equal(0.0, v));
+        }
     }
 
     [Fact]
