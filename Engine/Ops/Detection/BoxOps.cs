@@ -17,7 +17,8 @@ public static partial class F
             BoxFormat.Xyxy => c,
             BoxFormat.Xywh => [c[0], c[1], c[0] + c[2], c[1] + c[3]],
             BoxFormat.Cxcywh => [c[0] - 0.5 * c[2], c[1] - 0.5 * c[3], c[0] + 0.5 * c[2], c[1] + 0.5 * c[3]],
-            _ => throw new ArgumentOutOfRangeException(nameof(from), from, $"BoxConvert: from expected a BoxFormat, got {from}."),
+            _ => throw new ArgumentOutOfRangeException(nameof(from), from,
+                $"BoxConvert: from expected a BoxFormat, got {from}."),
         };
         Tensor[] result = to switch
         {
@@ -25,7 +26,8 @@ public static partial class F
             BoxFormat.Xywh => [xyxy[0], xyxy[1], xyxy[2] - xyxy[0], xyxy[3] - xyxy[1]],
             BoxFormat.Cxcywh =>
                 [(xyxy[0] + xyxy[2]) / 2, (xyxy[1] + xyxy[3]) / 2, xyxy[2] - xyxy[0], xyxy[3] - xyxy[1]],
-            _ => throw new ArgumentOutOfRangeException(nameof(to), to, $"BoxConvert: to expected a BoxFormat, got {to}."),
+            _ => throw new ArgumentOutOfRangeException(nameof(to), to,
+                $"BoxConvert: to expected a BoxFormat, got {to}."),
         };
         return Stack(result, -1);
     }
@@ -47,9 +49,11 @@ public static partial class F
     {
         RequireBoxes(boxes, "ClipBoxesToImage", "boxes");
         if (height < 0)
-            throw new ArgumentOutOfRangeException(nameof(height), height, $"ClipBoxesToImage: height expected >= 0, got {height}.");
+            throw new ArgumentOutOfRangeException(nameof(height), height,
+                $"ClipBoxesToImage: height expected >= 0, got {height}.");
         if (width < 0)
-            throw new ArgumentOutOfRangeException(nameof(width), width, $"ClipBoxesToImage: width expected >= 0, got {width}.");
+            throw new ArgumentOutOfRangeException(nameof(width), width,
+                $"ClipBoxesToImage: width expected >= 0, got {width}.");
         var c = Coords(boxes);
         return Stack([c[0].Clamp(0, width), c[1].Clamp(0, height), c[2].Clamp(0, width), c[3].Clamp(0, height)], -1);
     }
@@ -78,7 +82,8 @@ public static partial class F
     /// <c>generalized_box_iou</c>): GIoU = IoU − (C − U)/C with U the union and C the area of the smallest enclosing
     /// box. Values in [−1, 1]. Differentiable.</summary>
     /// <exception cref="ShapeMismatchException">a or b is not [K, 4].</exception>
-    public static Tensor GeneralizedBoxIou(Tensor a, Tensor b) => PairwiseIou(a, b, "GeneralizedBoxIou", generalized: true);
+    public static Tensor GeneralizedBoxIou(Tensor a, Tensor b) =>
+        PairwiseIou(a, b, "GeneralizedBoxIou", generalized: true);
 
     private static Tensor PairwiseIou(Tensor a, Tensor b, string op, bool generalized)
     {

@@ -102,7 +102,8 @@ public static partial class F
                 keep.Add(best);
                 removed[best] = true;
                 for (var j = 0; j < n; j++)
-                    if (!removed[j] && (cls is null || cls[j] == cls[best]) && double.CreateChecked(PairIou(b, best, j)) > thr)
+                    if (!removed[j] && (cls is null || cls[j] == cls[best]) &&
+                        double.CreateChecked(PairIou(b, best, j)) > thr)
                         removed[j] = true;
             }
             return [.. keep];

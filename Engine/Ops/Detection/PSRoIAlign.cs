@@ -34,7 +34,8 @@ public static partial class F
         var bins = outputSize.Height * outputSize.Width;
         if (input.Shape[1] % bins != 0)
             throw new ShapeMismatchException(op, "input",
-                $"[N, C, H, W] with C divisible by {outputSize.Height}·{outputSize.Width} = {bins}", input.Shape.ToString());
+                $"[N, C, H, W] with C divisible by {outputSize.Height}·{outputSize.Width} = {bins}",
+                input.Shape.ToString());
         var geometry = new RoIAlignGeometry(input.Shape.ToArray(), batch, outputSize.Height, outputSize.Width,
             spatialScale, samplingRatio, aligned: true, positionSensitive: true);
         return RunRoiKernel(input, rois, geometry, input.Shape[1] / bins, outputSize, op);

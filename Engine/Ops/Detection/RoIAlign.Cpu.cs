@@ -43,7 +43,8 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
 
     /// <summary>The sample coordinate start + bin·size + (i + ½)·size/grid.</summary>
     private static T At<T>(T start, int bin, T size, int i, int grid) where T : unmanaged, IFloatingPointIeee754<T> =>
-        start + T.CreateChecked(bin) * size + (T.CreateChecked(i) + T.CreateChecked(0.5)) * size / T.CreateChecked(grid);
+        start + T.CreateChecked(bin) * size +
+        (T.CreateChecked(i) + T.CreateChecked(0.5)) * size / T.CreateChecked(grid);
 
     /// <summary>Bilinear corner offsets (into an H×W plane) and weights of sample (y, x); all weights 0 and offsets
     /// −1 outside [−1, H] × [−1, W].</summary>
@@ -162,7 +163,8 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
                             for (var iy = 0; iy < geo.Gy; iy++)
                                 for (var ix = 0; ix < geo.Gx; ix++)
                                 {
-                                    var b = Bilinear(At(geo.Sy, i, geo.Bh, iy, geo.Gy), At(geo.Sx, j, geo.Bw, ix, geo.Gx));
+                                    var b = Bilinear(At(geo.Sy, i, geo.Bh, iy, geo.Gy),
+                                        At(geo.Sx, j, geo.Bw, ix, geo.Gx));
                                     if (b.P1 < 0) continue;
                                     d[dst + b.P1] += gv * b.W1;
                                     d[dst + b.P2] += gv * b.W2;

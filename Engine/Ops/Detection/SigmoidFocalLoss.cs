@@ -20,7 +20,8 @@ public static partial class F
         const string op = "SigmoidFocalLoss";
         RequireLossPair(input, target, op);
         if (double.IsNaN(alpha) || alpha > 1)
-            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"{op}: alpha expected <= 1 (negative disables), got {alpha}.");
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha,
+                $"{op}: alpha expected <= 1 (negative disables), got {alpha}.");
         if (!(gamma >= 0))
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, $"{op}: gamma expected >= 0, got {gamma}.");
         var p = Sigmoid(input);

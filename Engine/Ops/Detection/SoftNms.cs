@@ -33,7 +33,8 @@ public static partial class F
         if (method == SoftNmsMethod.Gaussian && !(sigma > 0))
             throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"{op}: sigma expected > 0, got {sigma}.");
         if (method is not (SoftNmsMethod.Linear or SoftNmsMethod.Gaussian or SoftNmsMethod.Hard))
-            throw new ArgumentOutOfRangeException(nameof(method), method, $"{op}: method expected Linear, Gaussian or Hard, got {method}.");
+            throw new ArgumentOutOfRangeException(nameof(method), method,
+                $"{op}: method expected Linear, Gaussian or Hard, got {method}.");
         if (boxes.DType == DType.F32)
         {
             var (kept, s) = SoftNmsKernel(boxes.ToArray<float>(), scores.ToArray<float>(), iouThreshold, sigma,

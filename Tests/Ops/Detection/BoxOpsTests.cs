@@ -58,14 +58,22 @@ public class BoxOpsTests
             // torch 1.13: r = torchvision.ops.box_iou(a, b); (r * g).sum().backward()
             // a = [[0,0,4,3],[1,2,5,7],[2.5,1,3,9]], b = [[1,1,3,3.5],[0,4,6,6]], g = [[1,-2],[.5,3],[2,1]], float64
             Check(device, F.BoxIou, g,
-                [0.3076923076923077, 0.0, 0.13636363636363635, 0.3333333333333333, 0.16129032258064516, 0.06666666666666667],
-                [0.07100591715976332, 0.09467455621301776, -0.07100591715976332, 0.10650887573964499, -0.1288739669421488, 0.1274104683195592, 0.10950413223140498, -0.17906336088154268, -0.5228997571973639, -0.05188807954676841, 0.1482899757197364, -0.023033876748757082],
-                [-0.04957546251329861, -0.1393231449281019, 0.4435550787016698, 0.0647145618329481, 0.09222222222222222, -0.4255555555555555, -0.09222222222222222, 0.4255555555555555]);
+                [0.3076923076923077, 0.0, 0.13636363636363635, 0.3333333333333333, 0.16129032258064516,
+                    0.06666666666666667],
+                [0.07100591715976332, 0.09467455621301776, -0.07100591715976332, 0.10650887573964499,
+                    -0.1288739669421488, 0.1274104683195592, 0.10950413223140498, -0.17906336088154268,
+                    -0.5228997571973639, -0.05188807954676841, 0.1482899757197364, -0.023033876748757082],
+                [-0.04957546251329861, -0.1393231449281019, 0.4435550787016698, 0.0647145618329481, 0.09222222222222222,
+                    -0.4255555555555555, -0.09222222222222222, 0.4255555555555555]);
             // torch 1.13: r = torchvision.ops.generalized_box_iou(a, b); (r * g).sum().backward()
             Check(device, F.GeneralizedBoxIou, g,
-                [0.23626373626373628, -0.3333333333333333, 0.053030303030303025, 0.1333333333333333, -0.35433467741935487, -0.6208333333333333],
-                [0.1444186155724617, 0.07426639294771162, -0.2555297266835728, 0.027143796374565612, -0.4601239669421488, 0.1657438016528925, 0.39908746556473834, -0.25211891643709816, -1.3353997571973637, 0.006054628786564924, 0.8748524757197365, -0.11027346008209041],
-                [0.10741858510574898, -0.2628040477058796, 0.41416519774928895, 0.1297655822411114, 0.3026388888888889, -0.40680555555555553, -0.19152777777777777, 0.6290277777777777]);
+                [0.23626373626373628, -0.3333333333333333, 0.053030303030303025, 0.1333333333333333,
+                    -0.35433467741935487, -0.6208333333333333],
+                [0.1444186155724617, 0.07426639294771162, -0.2555297266835728, 0.027143796374565612,
+                    -0.4601239669421488, 0.1657438016528925, 0.39908746556473834, -0.25211891643709816,
+                    -1.3353997571973637, 0.006054628786564924, 0.8748524757197365, -0.11027346008209041],
+                [0.10741858510574898, -0.2628040477058796, 0.41416519774928895, 0.1297655822411114, 0.3026388888888889,
+                    -0.40680555555555553, -0.19152777777777777, 0.6290277777777777]);
         }
     }
 
@@ -122,12 +130,18 @@ public class BoxOpsTests
     public void Bad_inputs_name_the_argument()
     {
         var good = B(Device.Cpu);
-        Assert.Contains("b", Assert.Throws<ShapeMismatchException>(() => F.BoxIou(good, Tensor.Zeros(new Shape(2, 5), DType.F64))).Message);
-        Assert.Contains("a", Assert.Throws<ShapeMismatchException>(() => F.GeneralizedBoxIou(Tensor.Zeros(new Shape(4), DType.F64), good)).Message);
+        Assert.Contains("b", Assert.Throws<ShapeMismatchException>(
+            () => F.BoxIou(good, Tensor.Zeros(new Shape(2, 5), DType.F64))).Message);
+        Assert.Contains("a", Assert.Throws<ShapeMismatchException>(
+            () => F.GeneralizedBoxIou(Tensor.Zeros(new Shape(4), DType.F64), good)).Message);
         Assert.Contains("b", Assert.Throws<DTypeMismatchException>(() => F.BoxIou(good, good.To(DType.F32))).Message);
-        Assert.Contains("boxes", Assert.Throws<DTypeMismatchException>(() => F.BoxArea(Tensor.Zeros(new Shape(2, 4), DType.I64))).Message);
-        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(() => F.BoxConvert(Tensor.Zeros(new Shape(3)), BoxFormat.Xyxy, BoxFormat.Xywh)).Message);
-        Assert.Contains("height", Assert.Throws<ArgumentOutOfRangeException>(() => F.ClipBoxesToImage(good, -1, 3)).Message);
-        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(() => F.RemoveSmallBoxes(Tensor.Zeros(new Shape(1, 2, 4)), 1)).Message);
+        Assert.Contains("boxes", Assert.Throws<DTypeMismatchException>(
+            () => F.BoxArea(Tensor.Zeros(new Shape(2, 4), DType.I64))).Message);
+        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(
+            () => F.BoxConvert(Tensor.Zeros(new Shape(3)), BoxFormat.Xyxy, BoxFormat.Xywh)).Message);
+        Assert.Contains("height", Assert.Throws<ArgumentOutOfRangeException>(
+            () => F.ClipBoxesToImage(good, -1, 3)).Message);
+        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(
+            () => F.RemoveSmallBoxes(Tensor.Zeros(new Shape(1, 2, 4)), 1)).Message);
     }
 }

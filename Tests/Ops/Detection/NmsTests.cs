@@ -112,7 +112,8 @@ public class NmsTests
                 Assert.Equal([1L, 11, 21, 2, 12, 22, 3, 23, 4, 5, 15, 25, 6, 16, 26, 7, 27, 8, 28, 0, 10, 20],
                     F.Nms(b, tied, 0.5).ToArray<long>());
                 // torch 1.13: torchvision.ops.nms(b, tied, 0.7)
-                Assert.Equal([1L, 11, 21, 2, 12, 22, 3, 13, 23, 4, 14, 24, 5, 15, 25, 6, 16, 26, 7, 17, 27, 8, 18, 28, 9, 19, 29, 0, 10, 20],
+                Assert.Equal([1L, 11, 21, 2, 12, 22, 3, 13, 23, 4, 14, 24, 5, 15, 25, 6, 16, 26, 7, 17, 27, 8, 18, 28,
+                    9, 19, 29, 0, 10, 20],
                     F.Nms(b, tied, 0.7).ToArray<long>());
                 // torch 1.13: torchvision.ops.batched_nms(b, distinct, cls, 0.3) (the coordinate trick agrees)
                 Assert.Equal([16L, 1, 17, 2, 18, 3, 19, 20, 5, 21, 22, 23, 24, 25, 10, 11, 27, 0],
@@ -121,7 +122,8 @@ public class NmsTests
                 Assert.Equal([16L, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 22, 23, 8, 24, 25, 10, 26, 11, 27, 28, 15, 0],
                     F.BatchedNms(b, distinct, cls, 0.5).ToArray<long>());
                 // torch 1.13: torchvision.ops.batched_nms(b, distinct, cls, 0.7)
-                Assert.Equal([16L, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 15, 0],
+                Assert.Equal([16L, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23, 8, 24, 9, 25, 10, 26, 11, 27, 12,
+                    28, 13, 29, 14, 15, 0],
                     F.BatchedNms(b, distinct, cls, 0.7).ToArray<long>());
             }
     }
@@ -159,11 +161,15 @@ public class NmsTests
     {
         var b = Tensor.Zeros(new Shape(3, 4), DType.F64);
         var s = Tensor.Zeros(new Shape(3), DType.F64);
-        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(() => F.Nms(Tensor.Zeros(new Shape(3, 5), DType.F64), s, 0.5)).Message);
-        Assert.Contains("scores", Assert.Throws<ShapeMismatchException>(() => F.Nms(b, Tensor.Zeros(new Shape(2), DType.F64), 0.5)).Message);
+        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(
+            () => F.Nms(Tensor.Zeros(new Shape(3, 5), DType.F64), s, 0.5)).Message);
+        Assert.Contains("scores", Assert.Throws<ShapeMismatchException>(
+            () => F.Nms(b, Tensor.Zeros(new Shape(2), DType.F64), 0.5)).Message);
         Assert.Contains("scores", Assert.Throws<DTypeMismatchException>(() => F.Nms(b, s.To(DType.F32), 0.5)).Message);
         Assert.Contains("classIdxs", Assert.Throws<DTypeMismatchException>(() => F.BatchedNms(b, s, s, 0.5)).Message);
-        Assert.Contains("classIdxs", Assert.Throws<ShapeMismatchException>(() => F.BatchedNms(b, s, Tensor.Zeros(new Shape(4), DType.I64), 0.5)).Message);
-        Assert.Contains("classIdxs", Assert.Throws<DeviceMismatchException>(() => F.BatchedNms(b, s, Tensor.Zeros(new Shape(3), DType.I64, Device.Reference), 0.5)).Message);
+        Assert.Contains("classIdxs", Assert.Throws<ShapeMismatchException>(
+            () => F.BatchedNms(b, s, Tensor.Zeros(new Shape(4), DType.I64), 0.5)).Message);
+        Assert.Contains("classIdxs", Assert.Throws<DeviceMismatchException>(
+            () => F.BatchedNms(b, s, Tensor.Zeros(new Shape(3), DType.I64, Device.Reference), 0.5)).Message);
     }
 }

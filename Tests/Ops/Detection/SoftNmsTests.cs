@@ -44,7 +44,8 @@ public class SoftNmsTests
     public void Known_values_match_the_mmcv_algorithm()
     {
         // Boxes A..E; IoU(A, B) = 0.5, IoU(A, D) = 90/110, C is disjoint from all.
-        var b = Tensor.FromDoubles([0, 0, 10, 10, 0, 0, 10, 5, 20, 20, 30, 30, 1, 0, 11, 10, 2, 1, 9, 8], new Shape(5, 4), DType.F64);
+        var b = Tensor.FromDoubles([0, 0, 10, 10, 0, 0, 10, 5, 20, 20, 30, 30, 1, 0, 11, 10, 2, 1, 9,
+            8], new Shape(5, 4), DType.F64);
         var s = Tensor.FromDoubles([0.9, 0.8, 0.7, 0.85, 0.3], new Shape(5), DType.F64);
         // python: soft_nms(B, S, 0.3, 0.5, 0.001, linear), a line-by-line transcription of mmcv's soft_nms_cpu
         Check(F.SoftNms(b, s, 0.3, 0.5, 0.001, SoftNmsMethod.Linear), [0, 2, 1, 4, 3],
@@ -69,9 +70,13 @@ public class SoftNmsTests
     {
         var b = Tensor.Zeros(new Shape(3, 4), DType.F64);
         var s = Tensor.Zeros(new Shape(3), DType.F64);
-        Assert.Contains("sigma", Assert.Throws<ArgumentOutOfRangeException>(() => F.SoftNms(b, s, sigma: 0, method: SoftNmsMethod.Gaussian)).Message);
-        Assert.Contains("scores", Assert.Throws<ShapeMismatchException>(() => F.SoftNms(b, Tensor.Zeros(new Shape(2), DType.F64))).Message);
-        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(() => F.SoftNms(Tensor.Zeros(new Shape(4), DType.F64), s)).Message);
-        Assert.Contains("method", Assert.Throws<ArgumentOutOfRangeException>(() => F.SoftNms(b, s, method: (SoftNmsMethod)9)).Message);
+        Assert.Contains("sigma", Assert.Throws<ArgumentOutOfRangeException>(
+            () => F.SoftNms(b, s, sigma: 0, method: SoftNmsMethod.Gaussian)).Message);
+        Assert.Contains("scores", Assert.Throws<ShapeMismatchException>(
+            () => F.SoftNms(b, Tensor.Zeros(new Shape(2), DType.F64))).Message);
+        Assert.Contains("boxes", Assert.Throws<ShapeMismatchException>(
+            () => F.SoftNms(Tensor.Zeros(new Shape(4), DType.F64), s)).Message);
+        Assert.Contains("method", Assert.Throws<ArgumentOutOfRangeException>(
+            () => F.SoftNms(b, s, method: (SoftNmsMethod)9)).Message);
     }
 }
