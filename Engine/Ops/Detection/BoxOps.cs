@@ -11,7 +11,7 @@ public static partial class F
     {
         RequireBoxes(boxes, "BoxConvert", "boxes");
         if (from == to) return boxes;
-        var c = Coords(boxes);
+        var c = BoxCoords(boxes);
         Tensor[] xyxy = from switch
         {
             BoxFormat.Xyxy => c,
@@ -38,7 +38,7 @@ public static partial class F
     public static Tensor BoxArea(Tensor boxes)
     {
         RequireBoxes(boxes, "BoxArea", "boxes");
-        var c = Coords(boxes);
+        var c = BoxCoords(boxes);
         return (c[2] - c[0]) * (c[3] - c[1]);
     }
 
@@ -54,7 +54,7 @@ public static partial class F
         if (width < 0)
             throw new ArgumentOutOfRangeException(nameof(width), width,
                 $"ClipBoxesToImage: width expected >= 0, got {width}.");
-        var c = Coords(boxes);
+        var c = BoxCoords(boxes);
         return Stack([c[0].Clamp(0, width), c[1].Clamp(0, height), c[2].Clamp(0, width), c[3].Clamp(0, height)], -1);
     }
 
@@ -91,8 +91,8 @@ public static partial class F
         RequireBoxes(b, op, "b", rank2: true);
         RequireSame(a, b, op, "b");
         var (n, m) = (a.Shape[0], b.Shape[0]);
-        var ca = Coords(a).Select(t => t.Reshape(n, 1)).ToArray();
-        var cb = Coords(b).Select(t => t.Reshape(1, m)).ToArray();
+        var ca = BoxCoords(a).Select(t => t.Reshape(n, 1)).ToArray();
+        var cb = BoxCoords(b).Select(t => t.Reshape(1, m)).ToArray();
         var areaA = (ca[2] - ca[0]) * (ca[3] - ca[1]);
         var areaB = (cb[2] - cb[0]) * (cb[3] - cb[1]);
         var w = (Minimum(ca[2], cb[2]) - Maximum(ca[0], cb[0])).Clamp(0);
@@ -108,7 +108,7 @@ public static partial class F
     }
 
     /// <summary>The four coordinate planes boxes[..., k] (views, differentiable).</summary>
-    private static Tensor[] Coords(Tensor boxes) =>
+    private static Tensor[] BoxCoords(Tensor boxes) =>
         [boxes.Select(-1, 0), boxes.Select(-1, 1), boxes.Select(-1, 2), boxes.Select(-1, 3)];
 
     /// <summary>Checks boxes: floating, rank ≥ 1 (exactly 2 when <paramref name="rank2"/>), last dim 4.</summary>

@@ -36,8 +36,8 @@ public static partial class F
                 throw new ShapeMismatchException(op, "weight", expected.ToString(), weight.Shape.ToString());
         }
         const double eps = 1.1920928955078125e-07;
-        var p = Coords(input);
-        var t = Coords(target);
+        var p = BoxCoords(input);
+        var t = BoxCoords(target);
         if (ltrb)
         {
             p = [-p[0], -p[1], p[2], p[3]];

@@ -58,7 +58,7 @@ public static partial class F
     }
 
     /// <summary>Box indices by decreasing score, ties (and NaN, which sorts first as in torch) by index.</summary>
-    internal static int[] ScoreOrder<T>(T[] s) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static int[] NmsScoreOrder<T>(T[] s) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var order = Enumerable.Range(0, s.Length).ToArray();
         Array.Sort(order, (a, b) =>
@@ -73,7 +73,7 @@ public static partial class F
     }
 
     /// <summary>IoU of boxes i and j of a flat xyxy array, in T (torchvision's nms arithmetic).</summary>
-    internal static T PairIou<T>(T[] b, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static T NmsPairIou<T>(T[] b, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w = T.Max(T.Zero, T.Min(b[4 * i + 2], b[4 * j + 2]) - T.Max(b[4 * i], b[4 * j]));
         var h = T.Max(T.Zero, T.Min(b[4 * i + 3], b[4 * j + 3]) - T.Max(b[4 * i + 1], b[4 * j + 1]));
@@ -97,18 +97,18 @@ public static partial class F
             {
                 var best = -1;
                 for (var i = 0; i < n; i++)
-                    if (!removed[i] && (best < 0 || Before(s, i, best))) best = i;
+                    if (!removed[i] && (best < 0 || NmsBefore(s, i, best))) best = i;
                 if (best < 0) break;
                 keep.Add(best);
                 removed[best] = true;
                 for (var j = 0; j < n; j++)
                     if (!removed[j] && (cls is null || cls[j] == cls[best]) &&
-                        double.CreateChecked(PairIou(b, best, j)) > thr)
+                        double.CreateChecked(NmsPairIou(b, best, j)) > thr)
                         removed[j] = true;
             }
             return [.. keep];
         }
-        var order = ScoreOrder(s);
+        var order = NmsScoreOrder(s);
         // Coordinates, areas and classes gathered in visiting order for sequential access.
         var (x1, y1, x2, y2, area) = (new T[n], new T[n], new T[n], new T[n], new T[n]);
         var c = cls is null ? null : new long[n];
@@ -139,7 +139,7 @@ public static partial class F
 
     /// <summary>Whether box i comes before box j in the visiting order (higher score, NaN first, then lower index).
     /// </summary>
-    private static bool Before<T>(T[] s, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
+    private static bool NmsBefore<T>(T[] s, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (T.IsNaN(s[i]) != T.IsNaN(s[j])) return T.IsNaN(s[i]);
         return s[i] > s[j] || (s[i] == s[j] && i < j);

@@ -87,7 +87,7 @@ public static partial class F
         var y = Tensor.Empty(new Shape(rois.Shape[0], outChannels, outputSize.Height, outputSize.Width), input.DType,
             input.Device);
         var fast = input.Device.Kind == DeviceKind.Cpu;
-        DispatchFloat(input.DType,
+        RoiDispatchFloat(input.DType,
             () => geometry.Forward<float>(x, roisData, y, fast),
             () => geometry.Forward<double>(x, roisData, y, fast));
         if (!Graph.NeedsGrad(input)) return y;
@@ -95,7 +95,7 @@ public static partial class F
         {
             var gc = g.Materialize();
             var dx = Tensor.Empty(input.Shape, input.DType, input.Device);
-            DispatchFloat(input.DType,
+            RoiDispatchFloat(input.DType,
                 () => geometry.Backward<float>(gc, roisData, dx, fast),
                 () => geometry.Backward<double>(gc, roisData, dx, fast));
             return [dx, null];
@@ -108,7 +108,7 @@ public static partial class F
         RoIAlign(input, rois, (outputSize, outputSize), spatialScale, samplingRatio, aligned);
 
     /// <summary>Runs the float32 or the float64 instantiation of a kernel.</summary>
-    private static void DispatchFloat(DType dtype, Action f32, Action f64)
+    private static void RoiDispatchFloat(DType dtype, Action f32, Action f64)
     {
         if (dtype == DType.F32) f32();
         else f64();

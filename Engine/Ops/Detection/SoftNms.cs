@@ -68,7 +68,7 @@ public static partial class F
             var next = new List<int>(alive.Count);
             foreach (var j in alive)
             {
-                var o = PairIou(b, best, j);
+                var o = NmsPairIou(b, best, j);
                 var w = method switch
                 {
                     SoftNmsMethod.Linear => double.CreateChecked(o) > iouThreshold ? T.One - o : T.One,
