@@ -157,6 +157,17 @@ public class NmsTests
     }
 
     [Fact]
+    public void Nan_scores_come_first_like_torchvision()
+    {
+        var b = Tensor.FromDoubles([0, 0, 10, 10, 0, 0, 10, 9, 20, 20, 30, 30], new Shape(3, 4), DType.F64);
+        var s = Tensor.FromDoubles([0.5, double.NaN, 0.7], new Shape(3), DType.F64);
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+            foreach (var dtype in new[] { DType.F64, DType.F32 })
+                // torch 1.13: torchvision.ops.nms(b, torch.tensor([0.5, float('nan'), 0.7]), 0.5) -> [1, 2]
+                Assert.Equal([1L, 2], F.Nms(b.To(dtype).To(device), s.To(dtype).To(device), 0.5).ToArray<long>());
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_argument()
     {
         var b = Tensor.Zeros(new Shape(3, 4), DType.F64);
