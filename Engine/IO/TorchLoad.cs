@@ -1,0 +1,277 @@
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using Scratch.NN;
+
+namespace Scratch.IO;
+
+/// <summary>A PyTorch checkpoint read by <see cref="TorchLoad.Read"/>: the unpickled object tree.</summary>
+/// <remarks>Values are <c>null</c> (None), <see cref="bool"/>, <see cref="long"/>, <see cref="System.Numerics.BigInteger"/>,
+/// <see cref="double"/>, <see cref="string"/>, <c>byte[]</c>, <see cref="PickleDict"/> (dict and OrderedDict),
+/// <c>List&lt;object?&gt;</c> (list and set), <see cref="PickleTuple"/> and <see cref="Tensor"/> (Cpu; float16 and
+/// bfloat16 widened to F32, int16 and int8 to I32; tensors that shared a torch storage share one Scratch storage).</remarks>
+public sealed class TorchCheckpoint(object? root, string source)
+{
+    /// <summary>The unpickled top-level object.</summary>
+    public object? Root { get; } = root;
+
+    /// <summary>The file it came from.</summary>
+    public string Source { get; } = source;
+
+    /// <summary>The state dict in the checkpoint: the root itself when it maps strings to tensors, otherwise the
+    /// entry under <c>"state_dict"</c>, <c>"model"</c>, <c>"model_state_dict"</c> or <c>"module"</c> (first found).
+    /// Non-tensor values in the dict (rare) are skipped.</summary>
+    /// <exception cref="InvalidDataException">No such dict is found.</exception>
+    public StateDict ToStateDict()
+    {
+        if (Root is PickleDict d)
+        {
+            if (IsTensorDict(d)) return Convert(d);
+            foreach (var key in new[] { "state_dict", "model", "model_state_dict", "module" })
+                if (d.TryGetValue(key, out var inner) && inner is PickleDict sd && IsTensorDict(sd)) return Convert(sd);
+        }
+        throw new InvalidDataException($"{Source}: no state dict found: expected a dict of tensors at the top level or " +
+            $"under 'state_dict' / 'model' / 'model_state_dict' / 'module'; the root is {PickleKey.Show(Root)}.");
+    }
+
+    private static bool IsTensorDict(PickleDict d) => d.Count > 0 && d.All(kv => kv.Key is string) && d.Any(kv => kv.Value is Tensor);
+
+    private static StateDict Convert(PickleDict d)
+    {
+        var sd = new StateDict();
+        foreach (var (k, v) in d)
+            if (v is Tensor t) sd.Add((string)k!, t);
+        return sd;
+    }
+}
+
+/// <summary>Reads PyTorch <c>.pth</c>/<c>.pt</c> files written by <c>torch.save</c> (the zip format, torch ≥ 1.6)
+/// with a restricted unpickler: only an allowlist of globals (OrderedDict, the tensor rebuild functions, storage
+/// types, set/frozenset) is accepted, anything else raises <see cref="UnsafePickleException"/> naming it. Nothing
+/// is executed.</summary>
+public static class TorchLoad
+{
+    private static readonly Dictionary<string, DType> StorageTypes = new(StringComparer.Ordinal)
+    {
+        ["FloatStorage"] = DType.F32, ["DoubleStorage"] = DType.F64, ["HalfStorage"] = DType.F32,
+        ["BFloat16Storage"] = DType.F32, ["LongStorage"] = DType.I64, ["IntStorage"] = DType.I32,
+        ["ShortStorage"] = DType.I32, ["CharStorage"] = DType.I32, ["ByteStorage"] = DType.U8, ["BoolStorage"] = DType.Bool,
+    };
+
+    private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
+    {
+        "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
+        "torch._utils._rebuild_parameter", "builtins.set", "builtins.frozenset", "__builtin__.set", "torch.Size",
+        "_codecs.encode",
+    };
+
+    /// <summary>Reads the checkpoint at <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">Not a zip torch file (the legacy pre-1.6 format included), a corrupt
+    /// archive, a malformed pickle, a storage entry shorter than declared, a tensor view outside its storage; the
+    /// message names the file and the problem.</exception>
+    /// <exception cref="UnsafePickleException">The pickle names a global outside the allowlist.</exception>
+    public static TorchCheckpoint Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = Path.GetFileName(path);
+        using var file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[4];
+        var got = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        if (got < 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K')
+        {
+            if (got >= 2 && magic[0] == 0x80 && magic[1] <= 5)
+                throw new InvalidDataException($"{name}: legacy (non-zip) torch.save format is not supported; " +
+                    "re-save it with torch >= 1.6 (the default zip format) or convert it to safetensors.");
+            throw new InvalidDataException($"{name}: not a PyTorch zip checkpoint (expected the zip magic 'PK', got {Convert.ToHexString(magic[..got])}).");
+        }
+        file.Position = 0;
+        ZipArchive zip;
+        try { zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{name}: corrupt zip archive: {e.Message}", e); }
+        using (zip)
+        {
+            try { return new TorchCheckpoint(Load(zip, name, file.Length), name); }
+            catch (InvalidDataException) { throw; }
+            catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
+            {
+                throw new InvalidDataException($"{name}: corrupt checkpoint: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>Reads the checkpoint and returns its state dict (see <see cref="TorchCheckpoint.ToStateDict"/>).</summary>
+    public static StateDict ReadStateDict(string path) => Read(path).ToStateDict();
+
+    private static object? Load(ZipArchive zip, string name, long fileLength)
+    {
+        var pkl = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) &&
+                                                  e.FullName.Count(c => c == '/') == 1)
+                  ?? throw new InvalidDataException($"{name}: no '<archive>/data.pkl' entry; not a torch.save zip file.");
+        var prefix = pkl.FullName[..(pkl.FullName.IndexOf('/') + 1)];
+        var pickle = ReadEntry(pkl, pkl.Length, name, fileLength);
+        var storages = new Dictionary<string, Storage>(StringComparer.Ordinal);
+        var vm = new Unpickler(pickle, name)
+        {
+            ResolveGlobal = (module, n) => ResolveGlobal(module, n, name),
+            Call = (f, args) => Call(f, args, name),
+            Build = (target, state) => Build(target, state, name),
+            PersistentLoad = pid => LoadStorage(pid, zip, prefix, storages, name, fileLength),
+        };
+        return vm.Load();
+    }
+
+    private static object ResolveGlobal(string module, string n, string name)
+    {
+        var full = $"{module}.{n}";
+        if (module == "torch" && StorageTypes.ContainsKey(n)) return new PickleGlobal(module, n);
+        if (Allowed.Contains(full)) return new PickleGlobal(module, n);
+        throw new UnsafePickleException($"{name}: global '{full}' is not allowed (only tensor, storage and container types are unpickled).");
+    }
+
+    private static object? Call(object f, PickleTuple args, string name)
+    {
+        if (f is not PickleGlobal g) throw new InvalidDataException($"{name}: pickle calls a non-callable {PickleKey.Show(f)}.");
+        switch (g.ToString())
+        {
+            case "collections.OrderedDict":
+                if (args.Count != 0) throw new InvalidDataException($"{name}: OrderedDict called with {args.Count} arguments (expected 0).");
+                return new PickleDict();
+            case "torch._utils._rebuild_tensor_v2" or "torch._utils._rebuild_tensor":
+                return TorchRebuild.Tensor(args, name);
+            case "torch._utils._rebuild_parameter":
+                if (args.Count < 1 || args[0] is not Tensor data) throw new InvalidDataException($"{name}: _rebuild_parameter expects a tensor first.");
+                return data;
+            case "builtins.set" or "builtins.frozenset" or "__builtin__.set":
+                return args.Count == 0 ? new List<object?>() : args[0] is List<object?> l ? new List<object?>(l)
+                    : throw new InvalidDataException($"{name}: set() expects a list.");
+            case "torch.Size":
+                return args.Count == 1 && args[0] is PickleTuple t ? t : throw new InvalidDataException($"{name}: torch.Size expects a tuple.");
+            case "_codecs.encode":
+                if (args.Count == 2 && args[0] is string s && args[1] is "latin1" or "latin-1")
+                    return System.Text.Encoding.Latin1.GetBytes((string)args[0]!);
+                throw new InvalidDataException($"{name}: _codecs.encode expects (str, 'latin1').");
+            default:
+                throw new InvalidDataException($"{name}: '{g}' is not callable here.");
+        }
+    }
+
+    private static void Build(object? target, object? state, string name)
+    {
+        switch (target)
+        {
+            case PickleDict d when state is PickleDict attrs:
+                foreach (var (k, v) in attrs)
+                    if (k is string s) d.Attributes[s] = v;
+                break;
+            case PickleDict or Tensor when state is null:
+                break;
+            case Tensor:
+                break; // parameter/tensor python attributes: ignored
+            default:
+                throw new InvalidDataException($"{name}: BUILD on {PickleKey.Show(target)} is not supported.");
+        }
+    }
+
+    private static Storage LoadStorage(object? pid, ZipArchive zip, string prefix, Dictionary<string, Storage> cache,
+        string name, long fileLength)
+    {
+        if (pid is not PickleTuple { Count: 5 } t || t[0] is not "storage" || t[1] is not PickleGlobal type ||
+            t[2] is not string key || t[4] is not long numel)
+            throw new InvalidDataException($"{name}: persistent id {PickleKey.Show(pid)} is not ('storage', type, key, location, numel).");
+        if (type.Module != "torch" || !StorageTypes.ContainsKey(type.Name))
+            throw new InvalidDataException($"{name}: storage {key}: unknown storage type '{type}'.");
+        if (cache.TryGetValue(key, out var cached)) return cached;
+        if (numel < 0) throw new InvalidDataException($"{name}: storage {key}: negative element count {numel}.");
+        var entry = zip.GetEntry(prefix + "data/" + key)
+                    ?? throw new InvalidDataException($"{name}: storage {key}: entry '{prefix}data/{key}' is missing.");
+        var elem = type.Name switch
+        {
+            "DoubleStorage" or "LongStorage" => 8,
+            "FloatStorage" or "IntStorage" => 4,
+            "HalfStorage" or "BFloat16Storage" or "ShortStorage" => 2,
+            _ => 1,
+        };
+        if (numel > entry.Length / elem)
+            throw new InvalidDataException($"{name}: storage {key}: declares {numel} elements of {elem} bytes but the entry holds {entry.Length} bytes.");
+        var bytes = ReadEntry(entry, numel * elem, name, fileLength);
+        var storage = TorchRebuild.Storage(bytes, type.Name, numel);
+        cache[key] = storage;
+        return storage;
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long count, string name, long fileLength)
+    {
+        // A stored entry cannot be longer than the file; a compressed one is bounded by deflate's ratio (~1032:1).
+        if (entry.CompressedLength > fileLength || count > Math.Max(entry.CompressedLength, 1) * 1100 || count > Array.MaxLength)
+            throw new InvalidDataException($"{name}: entry '{entry.FullName}' declares {entry.Length} bytes, more than the archive can hold.");
+        var buffer = new byte[count];
+        using var s = entry.Open();
+        var read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (read < count) throw new InvalidDataException($"{name}: entry '{entry.FullName}' is truncated ({read} of {count} bytes).");
+        return buffer;
+    }
+}
+
+/// <summary>Converts torch storage bytes and rebuild arguments into Scratch storages and views.</summary>
+internal static class TorchRebuild
+{
+    public static Storage Storage(byte[] b, string type, long numel)
+    {
+        var n = (int)numel;
+        switch (type)
+        {
+            case "FloatStorage": return new HostStorage<float>(MemoryMarshal.Cast<byte, float>(b.AsSpan(0, n * 4)).ToArray(), DType.F32, Device.Cpu);
+            case "DoubleStorage": return new HostStorage<double>(MemoryMarshal.Cast<byte, double>(b.AsSpan(0, n * 8)).ToArray(), DType.F64, Device.Cpu);
+            case "LongStorage": return new HostStorage<long>(MemoryMarshal.Cast<byte, long>(b.AsSpan(0, n * 8)).ToArray(), DType.I64, Device.Cpu);
+            case "IntStorage": return new HostStorage<int>(MemoryMarshal.Cast<byte, int>(b.AsSpan(0, n * 4)).ToArray(), DType.I32, Device.Cpu);
+            case "HalfStorage": return new HostStorage<float>(Widen.Half(b.AsSpan(0, n * 2)), DType.F32, Device.Cpu);
+            case "BFloat16Storage": return new HostStorage<float>(Widen.BFloat16(b.AsSpan(0, n * 2)), DType.F32, Device.Cpu);
+            case "ShortStorage": return new HostStorage<int>(Widen.Int16(b.AsSpan(0, n * 2)), DType.I32, Device.Cpu);
+            case "CharStorage": return new HostStorage<int>(Widen.Int8(b.AsSpan(0, n)), DType.I32, Device.Cpu);
+            case "ByteStorage": return new HostStorage<byte>(b.AsSpan(0, n).ToArray(), DType.U8, Device.Cpu);
+            default:
+                var bools = b.AsSpan(0, n).ToArray();
+                for (var i = 0; i < bools.Length; i++) bools[i] = bools[i] != 0 ? (byte)1 : (byte)0;
+                return new HostStorage<byte>(bools, DType.Bool, Device.Cpu);
+        }
+    }
+
+    /// <summary>_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, ...) and
+    /// _rebuild_tensor(storage, storage_offset, size, stride): a view of the storage, checked to lie inside it.</summary>
+    public static Tensor Tensor(PickleTuple args, string name)
+    {
+        if (args.Count < 4 || args[0] is not Storage storage || args[1] is not long offset ||
+            args[2] is not PickleTuple size || args[3] is not PickleTuple stride)
+            throw new InvalidDataException($"{name}: _rebuild_tensor arguments {args} are not (storage, offset, size, stride, ...).");
+        if (size.Count != stride.Count)
+            throw new InvalidDataException($"{name}: tensor size {size} and stride {stride} differ in rank.");
+        if (size.Count > 64) throw new InvalidDataException($"{name}: tensor rank {size.Count} is too large.");
+        var dims = new int[size.Count];
+        var strides = new long[size.Count];
+        long numel = 1, last = offset;
+        for (var i = 0; i < dims.Length; i++)
+        {
+            if (size[i] is not long d || d < 0 || d > int.MaxValue)
+                throw new InvalidDataException($"{name}: tensor size {size}: dimension {i} is {PickleKey.Show(size[i])}, expected an int in [0, 2^31).");
+            if (stride[i] is not long s || s < 0)
+                throw new InvalidDataException($"{name}: tensor stride {stride}: entry {i} is {PickleKey.Show(stride[i])}, expected a non-negative int.");
+            dims[i] = (int)d;
+            strides[i] = s;
+            numel = d == 0 || numel == 0 ? 0 : numel > long.MaxValue / d ? throw new InvalidDataException($"{name}: tensor size {size} overflows.") : numel * d;
+        }
+        if (offset < 0 || offset > storage.Length)
+            throw new InvalidDataException($"{name}: storage offset {offset} outside the storage of {storage.Length} elements.");
+        if (numel > 0)
+        {
+            for (var i = 0; i < dims.Length; i++)
+            {
+                var reach = (Int128)(dims[i] - 1) * strides[i];
+                if (reach > long.MaxValue - last) throw new InvalidDataException($"{name}: tensor view {size}/{stride} overflows.");
+                last += (long)reach;
+            }
+            if (last >= storage.Length)
+                throw new InvalidDataException($"{name}: tensor view size {size} stride {stride} offset {offset} reaches element {last} " +
+                    $"of a storage of {storage.Length} elements.");
+        }
+        return new Tensor(storage, new Shape(dims), strides, offset);
+    }
+}
