@@ -35,7 +35,7 @@ public sealed class PickleTuple(object?[] items) : IReadOnlyList<object?>, IEqua
     public override int GetHashCode() => PickleKey.Hash(this, 0);
 
     /// <inheritdoc/>
-    public override string ToString() => "(" + string.Join(", ", _items.Select(PickleKey.Show)) + (Count == 1 ? ",)" : ")");
+    public override string ToString() => PickleKey.Show(this);
 }
 
 /// <summary>A Python dict or OrderedDict from a checkpoint: insertion-ordered, keys compared by value (str, int,
@@ -80,10 +80,6 @@ public sealed class PickleDict : IEnumerable<KeyValuePair<object?, object?>>
     private static object Box(object? key) => key ?? PickleKey.NoneKey;
 }
 
-/// <summary>A Python object the restricted unpickler does not model (e.g. the result of a BUILD on an allowlisted
-/// class it does not know); kept as its callable name and arguments.</summary>
-public sealed record PickleObject(string Module, string Name, PickleTuple Arguments);
-
 /// <summary>Value equality and hashing for dict keys, with a depth limit (deeply nested tuples are rejected).</summary>
 internal static class PickleKey
 {
@@ -95,7 +91,7 @@ internal static class PickleKey
 
     public static bool Same(object? a, object? b, int depth)
     {
-        if (depth > MaxDepth) throw new InvalidDataException("pickle: dict key nested too deeply.");
+        if (depth > MaxDepth) throw new ArgumentException("dict key nested too deeply");
         return (a, b) switch
         {
             (null, null) => true,
@@ -108,7 +104,7 @@ internal static class PickleKey
 
     public static int Hash(object? key, int depth)
     {
-        if (depth > MaxDepth) throw new InvalidDataException("pickle: dict key nested too deeply.");
+        if (depth > MaxDepth) throw new ArgumentException("dict key nested too deeply");
         switch (key)
         {
             case null: return 0;
@@ -122,20 +118,26 @@ internal static class PickleKey
                 hb.AddBytes(b);
                 return hb.ToHashCode();
             case string or long or double or bool or System.Numerics.BigInteger: return key.GetHashCode();
-            default: throw new InvalidDataException($"pickle: unhashable dict key of type {Show(key)}.");
+            default: throw new ArgumentException($"unhashable dict key {Show(key)}");
         }
     }
 
-    public static string Show(object? v) => v switch
+    /// <summary>A short Python-like rendering for messages (bounded in depth and length).</summary>
+    public static string Show(object? v) => Show(v, 0);
+
+    private static string Show(object? v, int depth) => v switch
     {
         null => "None",
-        string s => $"'{s}'",
+        string s => s.Length > 64 ? $"'{s[..64]}...'" : $"'{s}'",
         bool b => b ? "True" : "False",
-        PickleTuple t => t.ToString(),
+        long or double or System.Numerics.BigInteger => System.Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!,
+        PickleTuple t when depth >= 3 => "(...)",
+        PickleTuple t => "(" + string.Join(", ", t.Take(8).Select(x => Show(x, depth + 1))) + (t.Count > 8 ? ", ..." : "") + (t.Count == 1 ? ",)" : ")"),
         Tensor t => $"tensor{t.Shape}",
         PickleDict d => $"dict({d.Count})",
         List<object?> l => $"list({l.Count})",
-        _ => v.GetType().Name + ":" + v,
+        byte[] b => $"bytes({b.Length})",
+        _ => v.GetType().Name,
     };
 
     private sealed class KeyComparer : IEqualityComparer<object>
