@@ -90,6 +90,10 @@ public static class Safetensors
         {
             throw Bad(name, null, $"malformed JSON header: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            throw Bad(name, null, $"malformed JSON header (invalid UTF-8 text): {e.Message}", e);
+        }
         var order = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToList();
         long expect = 0;
         string? previous = null;

@@ -4,7 +4,7 @@ using Scratch.NN;
 
 namespace Scratch.IO;
 
-/// <summary>A PyTorch checkpoint read by <see cref="TorchLoad.Read"/>: the unpickled object tree.</summary>
+/// <summary>A PyTorch checkpoint read by <see cref="TorchLoad.Read(string)"/>: the unpickled object tree.</summary>
 /// <remarks>Values are <c>null</c> (None), <see cref="bool"/>, <see cref="long"/>, <see cref="System.Numerics.BigInteger"/>,
 /// <see cref="double"/>, <see cref="string"/>, <c>byte[]</c>, <see cref="PickleDict"/> (dict and OrderedDict),
 /// <c>List&lt;object?&gt;</c> (list and set), <see cref="PickleTuple"/> and <see cref="Tensor"/> (Cpu; float16 and
@@ -72,10 +72,20 @@ public static class TorchLoad
     public static TorchCheckpoint Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var name = Path.GetFileName(path);
         using var file = File.OpenRead(path);
+        return Read(file, Path.GetFileName(path));
+    }
+
+    /// <summary>Reads a checkpoint from a seekable <paramref name="stream"/>; <paramref name="name"/> is used in
+    /// messages. Same checks as <see cref="Read(string)"/>.</summary>
+    public static TorchCheckpoint Read(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        if (!stream.CanSeek) throw new ArgumentException("TorchLoad.Read: stream must be seekable.", nameof(stream));
+        var start = stream.Position;
         Span<byte> magic = stackalloc byte[4];
-        var got = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        var got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
         if (got < 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K')
         {
             if (got >= 2 && magic[0] == 0x80 && magic[1] <= 5)
@@ -83,13 +93,20 @@ public static class TorchLoad
                     "re-save it with torch >= 1.6 (the default zip format) or convert it to safetensors.");
             throw new InvalidDataException($"{name}: not a PyTorch zip checkpoint (expected the zip magic 'PK', got {Convert.ToHexString(magic[..got])}).");
         }
-        file.Position = 0;
+        stream.Position = start;
         ZipArchive zip;
-        try { zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true); }
-        catch (InvalidDataException e) { throw new InvalidDataException($"{name}: corrupt zip archive: {e.Message}", e); }
+        try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidDataException($"{name}: corrupt zip archive: {e.Message}", e);
+        }
         using (zip)
         {
-            try { return new TorchCheckpoint(Load(zip, name, file.Length), name); }
+            try { return new TorchCheckpoint(Load(zip, name, stream.Length - start), name); }
+            catch (InvalidDataException e) when (!e.Message.StartsWith(name + ":", StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{name}: corrupt zip archive: {e.Message}", e); // from the zip reader
+            }
             catch (InvalidDataException) { throw; }
             catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
             {
@@ -201,12 +218,18 @@ public static class TorchLoad
     private static byte[] ReadEntry(ZipArchiveEntry entry, long count, string name, long fileLength)
     {
         // A stored entry cannot be longer than the file; a compressed one is bounded by deflate's ratio (~1032:1).
-        if (entry.CompressedLength > fileLength || count > Math.Max(entry.CompressedLength, 1) * 1100 || count > Array.MaxLength)
+        if (entry.CompressedLength > fileLength || entry.Length > Math.Max(entry.CompressedLength, 1) * 1100 || entry.Length > Array.MaxLength)
             throw new InvalidDataException($"{name}: entry '{entry.FullName}' declares {entry.Length} bytes, more than the archive can hold.");
-        var buffer = new byte[count];
+        if (count > entry.Length) throw new InvalidDataException($"{name}: entry '{entry.FullName}' holds {entry.Length} bytes, {count} needed.");
+        var buffer = new byte[entry.Length];
         using var s = entry.Open();
         var read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (read < count) throw new InvalidDataException($"{name}: entry '{entry.FullName}' is truncated ({read} of {count} bytes).");
+        if (read < buffer.Length) throw new InvalidDataException($"{name}: entry '{entry.FullName}' is truncated ({read} of {buffer.Length} bytes).");
+        Span<byte> probe = stackalloc byte[1];
+        if (s.Read(probe) != 0) throw new InvalidDataException($"{name}: entry '{entry.FullName}' is longer than its declared {entry.Length} bytes.");
+        var crc = Crc32.Of(buffer);
+        if (crc != entry.Crc32)
+            throw new InvalidDataException($"{name}: entry '{entry.FullName}' fails its CRC-32 check (0x{crc:x8}, expected 0x{entry.Crc32:x8}).");
         return buffer;
     }
 }
@@ -273,5 +296,23 @@ internal static class TorchRebuild
                     $"of a storage of {storage.Length} elements.");
         }
         return new Tensor(storage, new Shape(dims), strides, offset);
+    }
+}
+
+/// <summary>CRC-32 (IEEE 802.3, as zip uses).</summary>
+internal static class Crc32
+{
+    private static readonly uint[] Table = Enumerable.Range(0, 256).Select(n =>
+    {
+        var c = (uint)n;
+        for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    public static uint Of(ReadOnlySpan<byte> data)
+    {
+        var c = 0xFFFFFFFFu;
+        foreach (var b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
     }
 }

@@ -207,6 +207,21 @@ public class TorchLoadTests
         Assert.Equal([2.0, 4.0], t.ToDoubleArray());
     }
 
+    [Fact]
+    public void A_corrupted_storage_byte_fails_the_zip_checksum()
+    {
+        var bytes = File.ReadAllBytes(IoFixtures.File_("plain.pth"));
+        var first = (float)IoFixtures.Expected("plain").GetProperty("0.weight").GetProperty("values")[0].GetDouble();
+        var at = bytes.AsSpan().IndexOf(BitConverter.GetBytes(first));
+        Assert.True(at > 0);
+        bytes[at] ^= 0x10;
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("flip.pth");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => TorchLoad.Read(path));
+        Assert.Contains("flip.pth", e.Message);
+    }
+
     [Theory]
     [InlineData(10)]
     [InlineData(100)]
