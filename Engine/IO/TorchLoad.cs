@@ -60,7 +60,7 @@ public static class TorchLoad
     private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
     {
         "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
-        "torch._utils._rebuild_parameter", "builtins.set", "builtins.frozenset", "__builtin__.set", "torch.Size",
+        "torch._utils._rebuild_parameter", "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset", "torch.Size",
         "_codecs.encode",
     };
 
@@ -157,7 +157,7 @@ public static class TorchLoad
             case "torch._utils._rebuild_parameter":
                 if (args.Count < 1 || args[0] is not Tensor data) throw new InvalidDataException($"{name}: _rebuild_parameter expects a tensor first.");
                 return data;
-            case "builtins.set" or "builtins.frozenset" or "__builtin__.set":
+            case "builtins.set" or "builtins.frozenset" or "__builtin__.set" or "__builtin__.frozenset":
                 return args.Count == 0 ? new List<object?>() : args[0] is List<object?> l ? new List<object?>(l)
                     : throw new InvalidDataException($"{name}: set() expects a list.");
             case "torch.Size":

@@ -120,6 +120,17 @@ torch.save(params, os.path.join(OUT, "param.pth"))
 expected["param"] = collections.OrderedDict((k, describe(v.detach())) for k, v in params.items())
 torch.save(plain, os.path.join(OUT, "legacy.pth"), _use_new_zipfile_serialization=False)
 
+# 6. plain-data pickles of every protocol the reader accepts (2-5: FRAME, MEMOIZE, STACK_GLOBAL, BINUNICODE8 paths)
+import pickle
+import zipfile
+plain_data = {"a": [1, 2.5, None, True, False, -1, 300, 70000, -(2 ** 40)], (1, "x"): "\u00e9\u4e2d", None: 2 ** 70,
+              "neg_big": -(2 ** 70), "s": {3}, "fs": frozenset([4]), "od": collections.OrderedDict([("k", (1,))]),
+              "b": b"\x00\xff", "t0": (), "t1": (1,), "t3": (1, 2, 3), "t4": (1, 2, 3, 4), "f": -0.1}
+for proto in (2, 3, 4, 5):
+    with zipfile.ZipFile(os.path.join(OUT, f"proto{proto}.pth"), "w", zipfile.ZIP_STORED) as z:
+        z.writestr(f"proto{proto}/data.pkl", pickle.dumps(plain_data, protocol=proto))
+        z.writestr(f"proto{proto}/version", "3\n")
+
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f, indent=1)
     f.write("\n")

@@ -92,6 +92,29 @@ public class TorchLoadTests
         Assert.Throws<FileNotFoundException>(() => new Linear(2, 2).LoadTorch(IoFixtures.File_("nope.pth")));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Plain_data_pickles_of_protocols_2_to_5_load(int protocol)
+    {
+        // python 3.11: pickle.dumps(plain_data, protocol) from make_io_fixtures.py, stored as proto<N>.pth
+        var root = Assert.IsType<PickleDict>(TorchLoad.Read(IoFixtures.File_($"proto{protocol}.pth")).Root);
+        Assert.Equal(new List<object?> { 1L, 2.5, null, true, false, -1L, 300L, 70000L, -(1L << 40) }, root["a"]);
+        Assert.Equal("\u00e9\u4e2d", root[new PickleTuple([1L, "x"])]);
+        Assert.Equal(System.Numerics.BigInteger.Pow(2, 70), root[null]);
+        Assert.Equal(-System.Numerics.BigInteger.Pow(2, 70), root["neg_big"]);
+        Assert.Equal(new List<object?> { 3L }, root["s"]);
+        Assert.Equal(new List<object?> { 4L }, root["fs"]);
+        Assert.Equal(new PickleTuple([1L]), Assert.IsType<PickleDict>(root["od"])["k"]);
+        Assert.Equal(new byte[] { 0, 255 }, root["b"]);
+        Assert.Equal(new PickleTuple([]), root["t0"]);
+        Assert.Equal(new PickleTuple([1L, 2L, 3L, 4L]), root["t4"]);
+        Assert.Equal(-0.1, root["f"]);
+        Assert.Contains("no state dict", Assert.Throws<InvalidDataException>(() => TorchLoad.ReadStateDict(IoFixtures.File_($"proto{protocol}.pth"))).Message);
+    }
+
     [Fact]
     public void ToStateDict_without_a_state_dict_names_the_root()
     {
