@@ -44,9 +44,7 @@ public static class Safetensors
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
             try
             {
-                p += view.PointerOffset;
-                if (length > int.MaxValue) throw Bad(name, null, $"file of {length} bytes is larger than this reader supports (2 GiB)");
-                return Parse(new ReadOnlySpan<byte>(p, (int)length), name);
+                return Parse(p + view.PointerOffset, length, name);
             }
             finally
             {
@@ -57,14 +55,20 @@ public static class Safetensors
 
     /// <summary>Parses safetensors bytes (the same checks as <see cref="Read"/>); <paramref name="name"/> is used in
     /// messages.</summary>
-    public static SafetensorsFile Parse(ReadOnlySpan<byte> file, string name = "<bytes>")
+    public static unsafe SafetensorsFile Parse(ReadOnlySpan<byte> file, string name = "<bytes>")
     {
-        if (file.Length < 8) throw Bad(name, null, $"file is {file.Length} bytes, shorter than the 8-byte header length");
-        var n = BinaryPrimitives.ReadUInt64LittleEndian(file);
+        fixed (byte* p = file) return Parse(p, file.Length, name);
+    }
+
+    private static unsafe SafetensorsFile Parse(byte* file, long length, string name)
+    {
+        if (length < 8) throw Bad(name, null, $"file is {length} bytes, shorter than the 8-byte header length");
+        var n = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(file, 8));
         if (n > MaxHeaderBytes) throw Bad(name, null, $"header length {n} exceeds the limit of {MaxHeaderBytes} bytes");
-        if (n > (ulong)(file.Length - 8)) throw Bad(name, null, $"header length {n} is larger than the file ({file.Length} bytes)");
-        var header = file.Slice(8, (int)n);
-        var data = file[(8 + (int)n)..];
+        if (n > (ulong)(length - 8)) throw Bad(name, null, $"header length {n} is larger than the file ({length} bytes)");
+        var header = new ReadOnlySpan<byte>(file + 8, (int)n);
+        var data = file + 8 + (long)n;
+        var dataLength = length - 8 - (long)n;
         var entries = new List<(string Key, string DType, int[] Shape, long Begin, long End)>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
@@ -83,7 +87,7 @@ public static class Safetensors
                             : throw Bad(name, "__metadata__", $"value of '{m.Name}' is not a string");
                     continue;
                 }
-                entries.Add(Entry(prop, name, data.Length));
+                entries.Add(Entry(prop, name, dataLength));
             }
         }
         catch (JsonException e)
@@ -104,9 +108,14 @@ public static class Safetensors
             expect = e.End;
             previous = e.Key;
         }
-        if (expect != data.Length) throw Bad(name, null, $"the tensors cover {expect} bytes but the data section holds {data.Length}");
+        if (expect != dataLength) throw Bad(name, null, $"the tensors cover {expect} bytes but the data section holds {dataLength}");
         var sd = new StateDict();
-        foreach (var e in entries) sd.Add(e.Key, Decode(data[(int)e.Begin..(int)e.End], e.DType, e.Shape));
+        foreach (var e in entries)
+        {
+            if ((e.End - e.Begin) / ElementSize[e.DType] > Array.MaxLength)
+                throw Bad(name, e.Key, $"{(e.End - e.Begin) / ElementSize[e.DType]} elements exceed the largest Scratch tensor ({Array.MaxLength})");
+            sd.Add(e.Key, Decode(data + e.Begin, e.End - e.Begin, e.DType, e.Shape));
+        }
         return new SafetensorsFile(sd, metadata);
     }
 
@@ -141,27 +150,48 @@ public static class Safetensors
         return (key, dtype, shape, begin, end);
     }
 
-    private static Tensor Decode(ReadOnlySpan<byte> b, string dtype, int[] shape)
+    private static unsafe Tensor Decode(byte* src, long bytes, string dtype, int[] shape)
     {
         Storage s = dtype switch
         {
-            "F64" => new HostStorage<double>(MemoryMarshal.Cast<byte, double>(b).ToArray(), DType.F64, Device.Cpu),
-            "F32" => new HostStorage<float>(MemoryMarshal.Cast<byte, float>(b).ToArray(), DType.F32, Device.Cpu),
-            "F16" => new HostStorage<float>(Widen.Half(b), DType.F32, Device.Cpu),
-            "BF16" => new HostStorage<float>(Widen.BFloat16(b), DType.F32, Device.Cpu),
-            "I64" => new HostStorage<long>(MemoryMarshal.Cast<byte, long>(b).ToArray(), DType.I64, Device.Cpu),
-            "I32" => new HostStorage<int>(MemoryMarshal.Cast<byte, int>(b).ToArray(), DType.I32, Device.Cpu),
-            "I16" => new HostStorage<int>(Widen.Int16(b), DType.I32, Device.Cpu),
-            "I8" => new HostStorage<int>(Widen.Int8(b), DType.I32, Device.Cpu),
-            "U8" => new HostStorage<byte>(b.ToArray(), DType.U8, Device.Cpu),
-            _ => new HostStorage<byte>(Bools(b), DType.Bool, Device.Cpu),
+            "F64" => new HostStorage<double>(Copy<double>(src, bytes), DType.F64, Device.Cpu),
+            "F32" => new HostStorage<float>(Copy<float>(src, bytes), DType.F32, Device.Cpu),
+            "I64" => new HostStorage<long>(Copy<long>(src, bytes), DType.I64, Device.Cpu),
+            "I32" => new HostStorage<int>(Copy<int>(src, bytes), DType.I32, Device.Cpu),
+            "U8" => new HostStorage<byte>(Copy<byte>(src, bytes), DType.U8, Device.Cpu),
+            "BOOL" => new HostStorage<byte>(Bools(Copy<byte>(src, bytes)), DType.Bool, Device.Cpu),
+            // narrow types: 2-byte elements, at most Array.MaxLength of them, in chunks that fit a span
+            "F16" => new HostStorage<float>(Chunked(src, bytes, 2, Widen.Half), DType.F32, Device.Cpu),
+            "BF16" => new HostStorage<float>(Chunked(src, bytes, 2, Widen.BFloat16), DType.F32, Device.Cpu),
+            "I16" => new HostStorage<int>(Chunked(src, bytes, 2, Widen.Int16), DType.I32, Device.Cpu),
+            _ => new HostStorage<int>(Chunked(src, bytes, 1, Widen.Int8), DType.I32, Device.Cpu),
         };
         return new Tensor(s, new Shape(shape));
     }
 
-    private static byte[] Bools(ReadOnlySpan<byte> b)
+    private delegate T[] Widener<T>(ReadOnlySpan<byte> b);
+
+    private static unsafe T[] Copy<T>(byte* src, long bytes) where T : unmanaged
     {
-        var r = b.ToArray();
+        var r = new T[bytes / sizeof(T)];
+        fixed (T* dst = r) Buffer.MemoryCopy(src, dst, bytes, bytes);
+        return r;
+    }
+
+    private static unsafe T[] Chunked<T>(byte* src, long bytes, int elem, Widener<T> widen)
+    {
+        var r = new T[bytes / elem];
+        const int chunk = 1 << 26;
+        for (long at = 0; at < r.LongLength; at += chunk)
+        {
+            var n = (int)Math.Min(chunk, r.LongLength - at);
+            widen(new ReadOnlySpan<byte>(src + at * elem, n * elem)).CopyTo(r.AsSpan((int)at, n));
+        }
+        return r;
+    }
+
+    private static byte[] Bools(byte[] r)
+    {
         for (var i = 0; i < r.Length; i++) r[i] = r[i] != 0 ? (byte)1 : (byte)0;
         return r;
     }
@@ -175,7 +205,6 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(stateDict);
         if (stateDict.Keys.Contains("__metadata__"))
             throw new ArgumentException("Safetensors.Write: stateDict key '__metadata__' is reserved by the format.", nameof(stateDict));
-        var blobs = new List<byte[]>();
         var json = new MemoryStream();
         using (var w = new Utf8JsonWriter(json))
         {
@@ -189,8 +218,7 @@ public static class Safetensors
             long offset = 0;
             foreach (var (key, t) in stateDict)
             {
-                var bytes = TensorBytes.Of(t);
-                blobs.Add(bytes);
+                var bytes = t.Numel * t.DType.SizeOf();
                 w.WriteStartObject(key);
                 w.WriteString("dtype", t.DType switch
                 {
@@ -201,10 +229,10 @@ public static class Safetensors
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
-                w.WriteNumberValue(offset + bytes.LongLength);
+                w.WriteNumberValue(offset + bytes);
                 w.WriteEndArray();
                 w.WriteEndObject();
-                offset += bytes.LongLength;
+                offset += bytes;
             }
             w.WriteEndObject();
         }
@@ -216,7 +244,7 @@ public static class Safetensors
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Count);
             s.Write(len);
             s.Write(header.ToArray());
-            foreach (var b in blobs) s.Write(b);
+            foreach (var (_, t) in stateDict) s.Write(TensorBytes.Of(t)); // one tensor in memory at a time
         });
     }
 

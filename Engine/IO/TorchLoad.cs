@@ -124,6 +124,11 @@ public static class TorchLoad
                                                   e.FullName.Count(c => c == '/') == 1)
                   ?? throw new InvalidDataException($"{name}: no '<archive>/data.pkl' entry; not a torch.save zip file.");
         var prefix = pkl.FullName[..(pkl.FullName.IndexOf('/') + 1)];
+        if (zip.GetEntry(prefix + "byteorder") is { } order) // written by torch >= 2.1
+        {
+            var text = System.Text.Encoding.ASCII.GetString(ReadEntry(order, Math.Min(order.Length, 16), name, fileLength)).Trim();
+            if (text != "little") throw new InvalidDataException($"{name}: byteorder '{text}' is not supported (little-endian only).");
+        }
         var pickle = ReadEntry(pkl, pkl.Length, name, fileLength);
         var storages = new Dictionary<string, Storage>(StringComparer.Ordinal);
         var vm = new Unpickler(pickle, name)

@@ -230,6 +230,18 @@ public class TorchLoadTests
         Assert.Equal([2.0, 4.0], t.ToDoubleArray());
     }
 
+    [Theory]
+    [InlineData("little", null)]
+    [InlineData("big", "byteorder 'big'")]
+    public void The_byteorder_record_of_newer_torch_is_honoured(string order, string? error)
+    {
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("order.pth");
+        File.WriteAllBytes(path, Zip(Pickle("\u0080\u0002K\u0007."), ("byteorder", Encoding.ASCII.GetBytes(order))));
+        if (error is null) Assert.Equal(7L, TorchLoad.Read(path).Root);
+        else Assert.Contains(error, Assert.Throws<InvalidDataException>(() => TorchLoad.Read(path)).Message);
+    }
+
     [Fact]
     public void A_corrupted_storage_byte_fails_the_zip_checksum()
     {
