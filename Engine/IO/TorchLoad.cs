@@ -130,7 +130,7 @@ public static class TorchLoad
             if (text != "little") throw new InvalidDataException($"{name}: byteorder '{text}' is not supported (little-endian only).");
         }
         var pickle = ReadEntry(pkl, pkl.Length, name, fileLength);
-        var storages = new Dictionary<string, Storage>(StringComparer.Ordinal);
+        var storages = new Dictionary<string, (Storage, string)>(StringComparer.Ordinal);
         var vm = new Unpickler(pickle, name)
         {
             ResolveGlobal = (module, n) => ResolveGlobal(module, n, name),
@@ -193,7 +193,7 @@ public static class TorchLoad
         }
     }
 
-    private static Storage LoadStorage(object? pid, ZipArchive zip, string prefix, Dictionary<string, Storage> cache,
+    private static Storage LoadStorage(object? pid, ZipArchive zip, string prefix, Dictionary<string, (Storage Storage, string Type)> cache,
         string name, long fileLength)
     {
         if (pid is not PickleTuple { Count: 5 } t || t[0] is not "storage" || t[1] is not PickleGlobal type ||
@@ -201,7 +201,12 @@ public static class TorchLoad
             throw new InvalidDataException($"{name}: persistent id {PickleKey.Show(pid)} is not ('storage', type, key, location, numel).");
         if (type.Module != "torch" || !StorageTypes.ContainsKey(type.Name))
             throw new InvalidDataException($"{name}: storage {key}: unknown storage type '{type}'.");
-        if (cache.TryGetValue(key, out var cached)) return cached;
+        if (cache.TryGetValue(key, out var cached))
+        {
+            if (cached.Type != type.Name)
+                throw new InvalidDataException($"{name}: storage {key} is referenced as both {cached.Type} and {type.Name}; reinterpreting a storage is not supported.");
+            return cached.Storage;
+        }
         if (numel < 0) throw new InvalidDataException($"{name}: storage {key}: negative element count {numel}.");
         var entry = zip.GetEntry(prefix + "data/" + key)
                     ?? throw new InvalidDataException($"{name}: storage {key}: entry '{prefix}data/{key}' is missing.");
@@ -216,7 +221,7 @@ public static class TorchLoad
             throw new InvalidDataException($"{name}: storage {key}: declares {numel} elements of {elem} bytes but the entry holds {entry.Length} bytes.");
         var bytes = ReadEntry(entry, numel * elem, name, fileLength);
         var storage = TorchRebuild.Storage(bytes, type.Name, numel);
-        cache[key] = storage;
+        cache[key] = (storage, type.Name);
         return storage;
     }
 

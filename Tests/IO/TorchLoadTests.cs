@@ -219,6 +219,17 @@ public class TorchLoadTests
     }
 
     [Fact]
+    public void One_storage_under_two_types_is_refused()
+    {
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("twotypes.pth");
+        var t = Rebuild("K\u0004", "K\u0000", "K\u0004\u0085", "K\u0001\u0085")[2..^1]; // the tensor, without PROTO and STOP
+        var p = "\u0080\u0002" + t + t.Replace("FloatStorage", "IntStorage", StringComparison.Ordinal) + "\u0086.";
+        File.WriteAllBytes(path, Zip(Pickle(p), ("data/0", new byte[16])));
+        Assert.Contains("both FloatStorage and IntStorage", Assert.Throws<InvalidDataException>(() => TorchLoad.Read(path)).Message);
+    }
+
+    [Fact]
     public void A_well_formed_hand_pickle_rebuilds_the_view()
     {
         using var tmp = new IoFixtures.TempDir();
