@@ -34,6 +34,10 @@ public sealed class PickleTuple(object?[] items) : IReadOnlyList<object?>, IEqua
     /// <inheritdoc/>
     public override int GetHashCode() => PickleKey.Hash(this, 0);
 
+    /// <summary>The value hash, computed once (tuples are immutable; a large tuple used as a key many times is
+    /// hashed once).</summary>
+    internal int? CachedHash { get; set; }
+
     /// <inheritdoc/>
     public override string ToString() => PickleKey.Show(this);
 }
@@ -92,6 +96,7 @@ internal static class PickleKey
     public static bool Same(object? a, object? b, int depth)
     {
         if (depth > MaxDepth) throw new ArgumentException("dict key nested too deeply");
+        if (ReferenceEquals(a, b)) return true;
         return (a, b) switch
         {
             (null, null) => true,
@@ -110,9 +115,11 @@ internal static class PickleKey
             case null: return 0;
             case var o when ReferenceEquals(o, NoneKey): return 0;
             case PickleTuple t:
+                if (t.CachedHash is { } cached) return cached;
                 var h = new HashCode();
                 foreach (var item in t) h.Add(Hash(item, depth + 1));
-                return h.ToHashCode();
+                t.CachedHash = h.ToHashCode();
+                return t.CachedHash.Value;
             case byte[] b:
                 var hb = new HashCode();
                 hb.AddBytes(b);

@@ -168,8 +168,8 @@ public static class TorchLoad
             case "torch.Size":
                 return args.Count == 1 && args[0] is PickleTuple t ? t : throw new InvalidDataException($"{name}: torch.Size expects a tuple.");
             case "_codecs.encode":
-                if (args.Count == 2 && args[0] is string s && args[1] is "latin1" or "latin-1")
-                    return System.Text.Encoding.Latin1.GetBytes((string)args[0]!);
+                if (args.Count == 2 && args[0] is string text && args[1] is "latin1" or "latin-1")
+                    return System.Text.Encoding.Latin1.GetBytes(text);
                 throw new InvalidDataException($"{name}: _codecs.encode expects (str, 'latin1').");
             default:
                 throw new InvalidDataException($"{name}: '{g}' is not callable here.");

@@ -230,6 +230,41 @@ public class TorchLoadTests
     }
 
     [Fact]
+    public void A_large_tuple_key_reused_many_times_is_hashed_once()
+    {
+        var p = new List<byte> { 0x80, 2, (byte)'}', (byte)'(' };
+        for (var i = 0; i < 100_000; i++) p.AddRange([(byte)'J', (byte)i, (byte)(i >> 8), (byte)(i >> 16), 0]);
+        p.AddRange("tq\u0000Ns"u8.ToArray());
+        for (var i = 0; i < 100_000; i++) p.AddRange("h\u0000Ns"u8.ToArray());
+        p.Add((byte)'.');
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("keys.pth");
+        File.WriteAllBytes(path, Zip([.. p]));
+        var d = Assert.IsType<PickleDict>(TorchLoad.Read(path).Root);
+        Assert.Equal(100_000, Assert.IsType<PickleTuple>(Assert.Single(d.Keys)).Count);
+    }
+
+    [Fact]
+    public void Deeply_nested_keys_and_values_fail_cleanly_without_overflowing_the_stack()
+    {
+        // 200k nested 1-tuples used as a dict key, then as the argument of a rejected call
+        var nested = new List<byte> { 0x80, 2, (byte)'}', (byte)'K', 1 };
+        for (var i = 0; i < 200_000; i++) nested.Add(0x85);
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("deep.pth");
+        File.WriteAllBytes(path, Zip([.. nested, (byte)'N', (byte)'s', (byte)'.']));
+        Assert.Contains("nested too deeply", Assert.Throws<InvalidDataException>(() => TorchLoad.Read(path)).Message);
+        var call = new List<byte> { 0x80, 2 };
+        call.AddRange("ccollections\nOrderedDict\n"u8.ToArray());
+        call.AddRange([(byte)'K', 1]);
+        for (var i = 0; i < 200_000; i++) call.Add(0x85);
+        call.AddRange([0x85, (byte)'R', (byte)'.']);
+        File.WriteAllBytes(path, Zip([.. call]));
+        var e = Assert.Throws<InvalidDataException>(() => TorchLoad.Read(path));
+        Assert.True(e.Message.Length < 500, e.Message);
+    }
+
+    [Fact]
     public void A_well_formed_hand_pickle_rebuilds_the_view()
     {
         using var tmp = new IoFixtures.TempDir();
