@@ -60,7 +60,7 @@ public static class TorchLoad
     private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
     {
         "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
-        "torch._utils._rebuild_parameter", "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset", "torch.Size",
+        "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state", "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset", "torch.Size",
         "_codecs.encode",
     };
 
@@ -124,6 +124,8 @@ public static class TorchLoad
                                                   e.FullName.Count(c => c == '/') == 1)
                   ?? throw new InvalidDataException($"{name}: no '<archive>/data.pkl' entry; not a torch.save zip file.");
         var prefix = pkl.FullName[..(pkl.FullName.IndexOf('/') + 1)];
+        if (zip.GetEntry(prefix + "constants.pkl") is not null)
+            throw new InvalidDataException($"{name}: a TorchScript archive (torch.jit.save) is not supported; save the model's state_dict() with torch.save.");
         if (zip.GetEntry(prefix + "byteorder") is { } order) // written by torch >= 2.1
         {
             var text = System.Text.Encoding.ASCII.GetString(ReadEntry(order, Math.Min(order.Length, 16), name, fileLength)).Trim();
@@ -146,7 +148,8 @@ public static class TorchLoad
         var full = $"{module}.{n}";
         if (module == "torch" && StorageTypes.ContainsKey(n)) return new PickleGlobal(module, n);
         if (Allowed.Contains(full)) return new PickleGlobal(module, n);
-        throw new UnsafePickleException($"{name}: global '{full}' is not allowed (only tensor, storage and container types are unpickled).");
+        throw new UnsafePickleException($"{name}: global '{full}' is not allowed (only tensors, storages and plain containers " +
+            "are unpickled; save model.state_dict() rather than the model object).");
     }
 
     private static object? Call(object f, PickleTuple args, string name)
@@ -159,7 +162,7 @@ public static class TorchLoad
                 return new PickleDict();
             case "torch._utils._rebuild_tensor_v2" or "torch._utils._rebuild_tensor":
                 return TorchRebuild.Tensor(args, name);
-            case "torch._utils._rebuild_parameter":
+            case "torch._utils._rebuild_parameter" or "torch._utils._rebuild_parameter_with_state":
                 if (args.Count < 1 || args[0] is not Tensor data) throw new InvalidDataException($"{name}: _rebuild_parameter expects a tensor first.");
                 return data;
             case "builtins.set" or "builtins.frozenset" or "__builtin__.set" or "__builtin__.frozenset":

@@ -87,6 +87,26 @@ public class SafetensorsTests
     }
 
     [Fact]
+    public void Reference_device_modules_save_and_load()
+    {
+        var a = new Linear(3, 2, generator: new Generator(9));
+        a.To(Device.Reference);
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("ref.safetensors");
+        a.SaveSafetensors(path);
+        var b = new Linear(3, 2);
+        b.To(Device.Reference);
+        Assert.True(b.LoadSafetensors(path).IsExact);
+        Assert.Equal(DeviceKind.Reference, b.Weight.Device.Kind);
+        Assert.Equal(a.Weight.ToDoubleArray(), b.Weight.ToDoubleArray());
+        var pth = tmp.File("ref.pth");
+        TorchSave.Write(pth, a.StateDict());
+        var c = new Linear(3, 2);
+        Assert.True(c.LoadTorch(pth).IsExact);
+        Assert.Equal(a.Bias!.ToDoubleArray(), c.Bias!.ToDoubleArray());
+    }
+
+    [Fact]
     public void Module_loads_the_torch_written_fixture()
     {
         var m = new Sequential(new Linear(4, 3), new BatchNorm1d(3), new Linear(3, 2));

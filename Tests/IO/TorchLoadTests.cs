@@ -289,6 +289,15 @@ public class TorchLoadTests
     }
 
     [Fact]
+    public void TorchScript_archives_are_rejected_clearly()
+    {
+        using var tmp = new IoFixtures.TempDir();
+        var path = tmp.File("script.pt");
+        File.WriteAllBytes(path, Zip(Pickle("\u0080\u0002N."), ("constants.pkl", Pickle("\u0080\u0002).")), ("code/m.py", [])));
+        Assert.Contains("TorchScript", Assert.Throws<InvalidDataException>(() => TorchLoad.Read(path)).Message);
+    }
+
+    [Fact]
     public void A_corrupted_storage_byte_fails_the_zip_checksum()
     {
         var bytes = File.ReadAllBytes(IoFixtures.File_("plain.pth"));
