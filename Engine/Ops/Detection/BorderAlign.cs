@@ -15,8 +15,10 @@ public static partial class F
     /// out[n, c, k, s] = max over i of bilinear(input[n, s·C + c], y, x); the first maximum wins (strict &gt;).
     /// Bilinear rules as <see cref="RoIAlign(Tensor, Tensor, ValueTuple{int, int}, double, int, bool)"/>: samples
     /// outside [−1, H] × [−1, W] read 0, negative coordinates clamp to 0, coordinates at or past the last row/column
-    /// read it. The sample position is start + i·step (as the official backward; the official forward accumulates
-    /// the step, which can differ in the last ulp). Boxes are not required to be ordered (w or h may be negative).
+    /// read it (as mmcv's port; cvpods' kernel has no bounds handling and relies on BorderDet clamping the boxes to
+    /// [0, W − 1] × [0, H − 1], where both agree). The sample position is start + i·step (as mmcv's backward;
+    /// cvpods accumulates the step, which can differ in the last ulp). Boxes need not be ordered (w or h may be
+    /// negative); cvpods takes (w, h) as a separate input, which BorderDet computes as (x2 − x1, y2 − y1).
     /// Backward: grad·wₙ goes to the 4 bilinear neighbours of the arg-max sample (kept from the forward); boxes get
     /// no gradient. Reference runs plain loops; Cpu precomputes the 4(P + 1) samples per box and runs in parallel
     /// over (n, k) forward and over the 4NC planes backward.
