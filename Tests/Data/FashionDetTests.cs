@@ -135,6 +135,26 @@ public sealed class FashionDetTests
     }
 
     [Fact]
+    public void AugmentedFashionDetBatchesAreDeterministicAcrossWorkers()
+    {
+        var g = Gen(64);
+        var aug = new Compose(new RandomHorizontalFlip(), new RandomResizedCrop(48, 48, 0.5), new BrightnessContrast(), new PadToMultiple(32));
+        DataLoader<DetectionSample, DetectionBatch> Make(int workers) => new(12,
+            (i, rng) => aug.Apply(g.Generate(new Generator(FashionDetWriter.ImageSeed(3, i))).ToSample(i), rng),
+            xs => DetectionBatch.Collate(xs), new DataLoaderOptions { BatchSize = 4, Shuffle = true, Seed = 11, Workers = workers });
+        var a = Make(0).Epoch(1).ToList();
+        var b = Make(2).Epoch(1).ToList();
+        Assert.Equal(3, a.Count);
+        for (var i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(new Shape(4, 3, 64, 64), a[i].Images.Shape);
+            Assert.Equal(a[i].Tags, b[i].Tags);
+            Assert.Equal(a[i].Images.ToArray<float>(), b[i].Images.ToArray<float>());
+            for (var k = 0; k < 4; k++) Assert.Equal(a[i].Boxes[k].ToArray<float>(), b[i].Boxes[k].ToArray<float>());
+        }
+    }
+
+    [Fact]
     public void BadItemsAreRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new FashionDetGenerator(new byte[783], [0]));
