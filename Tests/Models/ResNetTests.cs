@@ -1,4 +1,5 @@
 using Scratch.Models.Common.Backbones;
+using Scratch.IO;
 using Scratch.NN;
 using Xunit;
 
@@ -63,5 +64,60 @@ public class ResNetTests
             last = loss.Item();
         }
         Assert.True(last < first, $"loss went from {first} to {last}");
+    }
+
+    /// <summary>The closed-form weights of Tests/Fixtures/torchvision/make_parity.py (see its docstring).</summary>
+    private static double[] U(long n, long k)
+    {
+        var v = new double[n];
+        for (long i = 0; i < n; i++)
+            v[i] = (((ulong)i * 2654435761UL + (ulong)(k + 1) * 2654435769UL) & 0xFFFFFFFFUL) / 4294967296.0;
+        return v;
+    }
+
+    private static Tensor Fill(string name, Tensor like, int k)
+    {
+        if (name.EndsWith("num_batches_tracked", StringComparison.Ordinal)) return Tensor.ZerosLike(like);
+        var v = U(like.Numel, k);
+        var fanIn = like.Rank >= 2 ? like.Numel / like.Size(0) : 1;
+        for (var i = 0; i < v.Length; i++)
+        {
+            v[i] = like.Rank >= 2 ? (2 * v[i] - 1) * Math.Sqrt(3.0 / fanIn)
+                : name.EndsWith("running_var", StringComparison.Ordinal) ? 0.5 + v[i]
+                : name.EndsWith("weight", StringComparison.Ordinal) ? 1 + 0.2 * (v[i] - 0.5)
+                : 0.2 * (v[i] - 0.5);
+        }
+        return Tensor.FromDoubles(v, like.Shape, like.DType);
+    }
+
+    [Theory]
+    [InlineData("resnet18", 18)]
+    [InlineData("resnet50", 50)]
+    public void Logits_equal_torchvision_after_a_strict_pth_round_trip(string name, int depth)
+    {
+        var model = new ResNet(new ResNetConfig(depth), new Generator(0));
+        var sd = new StateDict();
+        var k = 0;
+        foreach (var (key, t) in model.StateDict()) sd.Add(key, Fill(key, t, k++));
+        var path = Path.Combine(Path.GetTempPath(), $"scratch-{name}-{Guid.NewGuid():N}.pth");
+        try
+        {
+            Scratch.IO.TorchSave.Write(path, sd);
+            var fresh = new ResNet(new ResNetConfig(depth), new Generator(1));
+            fresh.LoadTorch(path, strict: true);
+            fresh.Eval();
+            using var _ = Autograd.GradMode.Disable();
+            var x = Tensor.FromDoubles(U(3 * 64 * 64, 1000).Select(v => 2 * v - 1).ToArray(), new Shape(1, 3, 64, 64));
+            var logits = fresh.Forward(x).Reshape(-1).ToDoubleArray();
+            var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(
+                Path.Combine(AppContext.BaseDirectory, "Fixtures", "torchvision", name + "_parity.json")));
+            var expected = json.RootElement.GetProperty("logits").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var scale = expected.Max(Math.Abs);
+            Properties.Verify.Close(expected, logits, atol: 1e-4 * scale, rtol: 1e-4, what: name);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
