@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Scratch.Ops;
+
+/// <summary>Direct Cpu kernels for depthwise convolution (one input and one output channel per group), vectorised
+/// with <see cref="Vector{T}"/> over the output width.</summary>
+/// <remarks>Each input plane is copied once into a zero-padded plane whose columns are split by phase c mod SW:
+/// padded element (r, c) sits at <c>((r·SW + c mod SW)·Q + c / SW)</c> with Q = ⌈Wp / SW⌉. Tap (i, j) of output
+/// row oh then reads the contiguous run starting at phase (j·DW) mod SW, offset (j·DW) / SW of padded row
+/// oh·SH + i·DH, for any stride and dilation. The forward keeps one vector of outputs in a register across all
+/// KH·KW taps; the input gradient scatters into a padded plane the same way and copies its interior out; the weight
+/// gradient is one dot product per tap over the plane, accumulated over the batch.</remarks>
+internal static partial class ConvKernels
+{
+    /// <summary>Padded plane size and phase-split row length.</summary>
+    private readonly record struct DwLayout(int Hp, int Wp, int Q, int Size)
+    {
+        public static DwLayout Of(in ConvGeometry g)
+        {
+            var hp = Math.Max(g.H + 2 * g.PH, (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1);
+            var wp = Math.Max(g.W + 2 * g.PW, (g.OW - 1) * g.SW + (g.KW - 1) * g.DW + 1);
+            var q = (wp + g.SW - 1) / g.SW;
+            return new DwLayout(hp, wp, q, hp * g.SW * q);
+        }
+
+        /// <summary>Start of the run read by tap (i, j) for output row oh.</summary>
+        public int Tap(in ConvGeometry g, int oh, int i, int j)
+        {
+            int r = oh * g.SH + i * g.DH, t = j * g.DW;
+            return (r * g.SW + t % g.SW) * Q + t / g.SW;
+        }
+    }
+
+    /// <summary>Copies one H×W plane into the cleared phase-split padded buffer.</summary>
+    private static void DwPad<T>(ReadOnlySpan<T> plane, in ConvGeometry g, in DwLayout d, Span<T> buf)
+        where T : unmanaged
+    {
+        buf[..d.Size].Clear();
+        for (var ih = 0; ih < g.H; ih++)
+        {
+            var src = plane.Slice(ih * g.W, g.W);
+            var r = ih + g.PH;
+            if (g.SW == 1)
+            {
+                src.CopyTo(buf.Slice(r * d.Q + g.PW));
+                continue;
+            }
+            for (var iw = 0; iw < g.W; iw++)
+            {
+                var c = iw + g.PW;
+                buf[(r * g.SW + c % g.SW) * d.Q + c / g.SW] = src[iw];
+            }
+        }
+    }
+
+    private static void DepthwiseForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (xa, wa, ya) = (x.HostArray<T>(), w.HostArray<T>(), y.HostArray<T>());
+        var (xo, wo) = ((int)x.Offset, (int)w.Offset);
+        var d = DwLayout.Of(g);
+        int hw = g.H * g.W, khw = g.KH * g.KW, vw = Vector<T>.Count;
+        Tasks(g.N * g.Cin, Threads(g), p =>
+        {
+            var c = p % g.Cin;
+            var buf = ArrayPool<T>.Shared.Rent(d.Size);
+            DwPad<T>(xa.AsSpan(xo + p * hw, hw), g, d, buf);
+            ref var b0 = ref MemoryMarshal.GetArrayDataReference(buf);
+            var wk = wa.AsSpan(wo + c * khw, khw);
+            var yp = ya.AsSpan(p * g.L, g.L);
+            Span<int> taps = stackalloc int[khw];
+            for (var oh = 0; oh < g.OH; oh++)
+            {
+                for (var i = 0; i < g.KH; i++)
+                for (var j = 0; j < g.KW; j++) taps[i * g.KW + j] = d.Tap(g, oh, i, j);
+                var yr = yp.Slice(oh * g.OW, g.OW);
+                var ow = 0;
+                for (; ow + vw <= g.OW; ow += vw)
+                {
+                    var acc = Vector<T>.Zero;
+                    for (var t = 0; t < khw; t++)
+                        acc += new Vector<T>(wk[t]) * Vector.LoadUnsafe(ref b0, (nuint)(taps[t] + ow));
+                    acc.CopyTo(yr.Slice(ow));
+                }
+                for (; ow < g.OW; ow++)
+                {
+                    var s = T.Zero;
+                    for (var t = 0; t < khw; t++) s += wk[t] * buf[taps[t] + ow];
+                    yr[ow] = s;
+                }
+            }
+            ArrayPool<T>.Shared.Return(buf);
+        });
+    }
+
+    private static void DepthwiseInputGrad<T>(Tensor gy, Tensor w, Tensor gx, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (ga, wa, xa) = (gy.HostArray<T>(), w.HostArray<T>(), gx.HostArray<T>());
+        var (go, wo) = ((int)gy.Offset, (int)w.Offset);
+        var d = DwLayout.Of(g);
+        int hw = g.H * g.W, khw = g.KH * g.KW, vw = Vector<T>.Count;
+        Tasks(g.N * g.Cin, Threads(g), p =>
+        {
+            var c = p % g.Cin;
+            var buf = ArrayPool<T>.Shared.Rent(d.Size);
+            var bs = buf.AsSpan(0, d.Size);
+            bs.Clear();
+            ref var b0 = ref MemoryMarshal.GetArrayDataReference(buf);
+            var wk = wa.AsSpan(wo + c * khw, khw);
+            var gp = ga.AsSpan(go + p * g.L, g.L);
+            for (var oh = 0; oh < g.OH; oh++)
+            {
+                var gr = gp.Slice(oh * g.OW, g.OW);
+                for (var i = 0; i < g.KH; i++)
+                for (var j = 0; j < g.KW; j++)
+                {
+                    var wt = wk[i * g.KW + j];
+                    var wv = new Vector<T>(wt);
+                    var tap = d.Tap(g, oh, i, j);
+                    var ow = 0;
+                    for (; ow + vw <= g.OW; ow += vw)
+                    {
+                        ref var dst = ref System.Runtime.CompilerServices.Unsafe.Add(ref b0, tap + ow);
+                        (Vector.LoadUnsafe(ref dst) + wv * new Vector<T>(gr.Slice(ow))).StoreUnsafe(ref dst);
+                    }
+                    for (; ow < g.OW; ow++) buf[tap + ow] += wt * gr[ow];
+                }
+            }
+            var xp = xa.AsSpan(p * hw, hw);
+            for (var ih = 0; ih < g.H; ih++)
+            {
+                var r = ih + g.PH;
+                var dst = xp.Slice(ih * g.W, g.W);
+                if (g.SW == 1)
+                {
+                    bs.Slice(r * d.Q + g.PW, g.W).CopyTo(dst);
+                    continue;
+                }
+                for (var iw = 0; iw < g.W; iw++)
+                {
+                    var cc = iw + g.PW;
+                    dst[iw] = buf[(r * g.SW + cc % g.SW) * d.Q + cc / g.SW];
+                }
+            }
+            ArrayPool<T>.Shared.Return(buf);
+        });
+    }
+
+    private static void DepthwiseWeightGrad<T>(Tensor x, Tensor gy, Tensor gw, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (xa, ga, wa) = (x.HostArray<T>(), gy.HostArray<T>(), gw.HostArray<T>());
+        var (xo, go) = ((int)x.Offset, (int)gy.Offset);
+        var d = DwLayout.Of(g);
+        int hw = g.H * g.W, khw = g.KH * g.KW, vw = Vector<T>.Count;
+        Tasks(g.Cin, Threads(g), c =>
+        {
+            var buf = ArrayPool<T>.Shared.Rent(d.Size);
+            ref var b0 = ref MemoryMarshal.GetArrayDataReference(buf);
+            var wk = wa.AsSpan(c * khw, khw);
+            for (var n = 0; n < g.N; n++)
+            {
+                var p = n * g.Cin + c;
+                DwPad<T>(xa.AsSpan(xo + p * hw, hw), g, d, buf);
+                var gp = ga.AsSpan(go + p * g.L, g.L);
+                ref var g0 = ref MemoryMarshal.GetReference(gp);
+                for (var i = 0; i < g.KH; i++)
+                for (var j = 0; j < g.KW; j++)
+                {
+                    var acc = Vector<T>.Zero;
+                    var s = T.Zero;
+                    for (var oh = 0; oh < g.OH; oh++)
+                    {
+                        var tap = d.Tap(g, oh, i, j);
+                        var row = oh * g.OW;
+                        var ow = 0;
+                        for (; ow + vw <= g.OW; ow += vw)
+                            acc += Vector.LoadUnsafe(ref g0, (nuint)(row + ow)) * Vector.LoadUnsafe(ref b0, (nuint)(tap + ow));
+                        for (; ow < g.OW; ow++) s += gp[row + ow] * buf[tap + ow];
+                    }
+                    wk[i * g.KW + j] += Vector.Sum(acc) + s;
+                }
+            }
+            ArrayPool<T>.Shared.Return(buf);
+        });
+    }
+}
