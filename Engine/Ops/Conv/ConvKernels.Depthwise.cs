@@ -47,10 +47,12 @@ internal static partial class ConvKernels
                 src.CopyTo(buf.Slice(r * d.Q + g.PW));
                 continue;
             }
-            for (var iw = 0; iw < g.W; iw++)
+            for (var ph = 0; ph < g.SW; ph++)
             {
-                var c = iw + g.PW;
-                buf[(r * g.SW + c % g.SW) * d.Q + c / g.SW] = src[iw];
+                // Padded columns c ≡ ph (mod SW) with c − PW in [0, W).
+                var c0 = g.PW + ((ph - g.PW) % g.SW + g.SW) % g.SW;
+                var dst = buf.Slice((r * g.SW + ph) * d.Q + c0 / g.SW);
+                for (int iw = c0 - g.PW, k = 0; iw < g.W; iw += g.SW, k++) dst[k] = src[iw];
             }
         }
     }
@@ -71,6 +73,8 @@ internal static partial class ConvKernels
             var wk = wa.AsSpan(wo + c * khw, khw);
             var yp = ya.AsSpan(p * g.L, g.L);
             Span<int> taps = stackalloc int[khw];
+            Span<Vector<T>> wv = stackalloc Vector<T>[khw];
+            for (var t = 0; t < khw; t++) wv[t] = new Vector<T>(wk[t]);
             for (var oh = 0; oh < g.OH; oh++)
             {
                 for (var i = 0; i < g.KH; i++)
@@ -81,7 +85,7 @@ internal static partial class ConvKernels
                 {
                     var acc = Vector<T>.Zero;
                     for (var t = 0; t < khw; t++)
-                        acc += new Vector<T>(wk[t]) * Vector.LoadUnsafe(ref b0, (nuint)(taps[t] + ow));
+                        acc += wv[t] * Vector.LoadUnsafe(ref b0, (nuint)(taps[t] + ow));
                     acc.CopyTo(yr.Slice(ow));
                 }
                 for (; ow < g.OW; ow++)
@@ -139,10 +143,11 @@ internal static partial class ConvKernels
                     bs.Slice(r * d.Q + g.PW, g.W).CopyTo(dst);
                     continue;
                 }
-                for (var iw = 0; iw < g.W; iw++)
+                for (var ph = 0; ph < g.SW; ph++)
                 {
-                    var cc = iw + g.PW;
-                    dst[iw] = buf[(r * g.SW + cc % g.SW) * d.Q + cc / g.SW];
+                    var c0 = g.PW + ((ph - g.PW) % g.SW + g.SW) % g.SW;
+                    var src = bs.Slice((r * g.SW + ph) * d.Q + c0 / g.SW);
+                    for (int iw = c0 - g.PW, k = 0; iw < g.W; iw += g.SW, k++) dst[iw] = src[k];
                 }
             }
             ArrayPool<T>.Shared.Return(buf);
