@@ -74,6 +74,13 @@ internal static partial class ConvKernels
         }
         var lb = BlockColumns(g.K, g.L);
         var blocks = (g.L + lb - 1) / lb;
+        if (threads > 1 && blocks > 1 && g.N * g.Groups * blocks < 8 * threads)
+        {
+            // Few tasks: equal blocks in a multiple of the thread count, so no thread waits on a ragged last one.
+            blocks = (blocks + threads - 1) / threads * threads;
+            lb = Math.Min(g.L, ((g.L + blocks - 1) / blocks + 15) & ~15);
+            blocks = (g.L + lb - 1) / lb;
+        }
         var tasks = g.N * g.Groups * blocks;
         var gemmThreads = tasks >= threads ? 1 : threads;
         Tasks(tasks, threads / gemmThreads, t =>
@@ -106,6 +113,13 @@ internal static partial class ConvKernels
         if (IsDepthwise(g))
         {
             DepthwiseInputGrad<T>(gy, w, gx, g);
+            return;
+        }
+        if (FlippedGeometry(g) is { } fg)
+        {
+            // Stride 1: gx is the forward conv of gy with the flipped, transposed filters (no col2im scatter).
+            var wf = FlipTranspose<T>(w, g);
+            CpuForward<T>(gy, wf, gx, fg);
             return;
         }
         var (ga, wa, xa) = (gy.HostArray<T>(), w.HostArray<T>(), gx.HostArray<T>());
@@ -143,6 +157,36 @@ internal static partial class ConvKernels
             }
             ArrayPool<T>.Shared.Return(col);
         });
+    }
+
+    /// <summary>For a stride-1 conv whose padding is at most the dilated kernel extent, the geometry of the conv
+    /// gx = conv(gy, flip(w)ᵀ) with padding D·(K − 1) − P that computes its input gradient; null otherwise.</summary>
+    private static ConvGeometry? FlippedGeometry(in ConvGeometry g)
+    {
+        if (g.SH != 1 || g.SW != 1 || g.IsPointwise) return null;
+        int ph = g.DH * (g.KH - 1) - g.PH, pw = g.DW * (g.KW - 1) - g.PW;
+        if (ph < 0 || pw < 0) return null;
+        if (ConvGeometry.OutSize(g.OH, g.KH, 1, ph, g.DH) != g.H || ConvGeometry.OutSize(g.OW, g.KW, 1, pw, g.DW) != g.W)
+            return null;
+        return new ConvGeometry(g.N, g.Cout, g.OH, g.OW, g.Cin, g.H, g.W, g.KH, g.KW, 1, 1, ph, pw, g.DH, g.DW,
+            g.Groups);
+    }
+
+    /// <summary>wf [G·CinG, CoutG, KH, KW] with wf[g·CinG + ci, co, i, j] = w[g·CoutG + co, ci, KH−1−i, KW−1−j].</summary>
+    private static Tensor FlipTranspose<T>(Tensor w, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var wf = Tensor.Empty(new Shape(g.Cin, g.CoutG, g.KH, g.KW), w.DType, w.Device);
+        var (src, so, dst) = (w.HostArray<T>(), (int)w.Offset, wf.HostArray<T>());
+        int khw = g.KH * g.KW;
+        for (var grp = 0; grp < g.Groups; grp++)
+        for (var co = 0; co < g.CoutG; co++)
+        for (var ci = 0; ci < g.CinG; ci++)
+        {
+            var s = so + ((grp * g.CoutG + co) * g.CinG + ci) * khw;
+            var d = ((grp * g.CinG + ci) * g.CoutG + co) * khw;
+            for (var t = 0; t < khw; t++) dst[d + khw - 1 - t] = src[s + t];
+        }
+        return wf;
     }
 
     /// <summary>Per group and channel chunk: gw_g[:, chunk] [CoutG, cc·KH·KW] += gy[n, g] [CoutG, block] ·

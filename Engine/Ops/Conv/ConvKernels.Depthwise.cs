@@ -81,6 +81,24 @@ internal static partial class ConvKernels
                 for (var j = 0; j < g.KW; j++) taps[i * g.KW + j] = d.Tap(g, oh, i, j);
                 var yr = yp.Slice(oh * g.OW, g.OW);
                 var ow = 0;
+                for (; ow + 4 * vw <= g.OW; ow += 4 * vw)
+                {
+                    // Four independent accumulators hide the add latency.
+                    Vector<T> a0 = Vector<T>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                    for (var t = 0; t < khw; t++)
+                    {
+                        var wt = wv[t];
+                        ref var src = ref System.Runtime.CompilerServices.Unsafe.Add(ref b0, taps[t] + ow);
+                        a0 += wt * Vector.LoadUnsafe(ref src);
+                        a1 += wt * Vector.LoadUnsafe(ref src, (nuint)vw);
+                        a2 += wt * Vector.LoadUnsafe(ref src, (nuint)(2 * vw));
+                        a3 += wt * Vector.LoadUnsafe(ref src, (nuint)(3 * vw));
+                    }
+                    a0.CopyTo(yr.Slice(ow));
+                    a1.CopyTo(yr.Slice(ow + vw));
+                    a2.CopyTo(yr.Slice(ow + 2 * vw));
+                    a3.CopyTo(yr.Slice(ow + 3 * vw));
+                }
                 for (; ow + vw <= g.OW; ow += vw)
                 {
                     var acc = Vector<T>.Zero;
@@ -176,17 +194,24 @@ internal static partial class ConvKernels
                 for (var j = 0; j < g.KW; j++)
                 {
                     var acc = Vector<T>.Zero;
+                    var acc1 = Vector<T>.Zero;
                     var s = T.Zero;
                     for (var oh = 0; oh < g.OH; oh++)
                     {
                         var tap = d.Tap(g, oh, i, j);
                         var row = oh * g.OW;
                         var ow = 0;
+                        for (; ow + 2 * vw <= g.OW; ow += 2 * vw)
+                        {
+                            acc += Vector.LoadUnsafe(ref g0, (nuint)(row + ow)) * Vector.LoadUnsafe(ref b0, (nuint)(tap + ow));
+                            acc1 += Vector.LoadUnsafe(ref g0, (nuint)(row + ow + vw)) *
+                                Vector.LoadUnsafe(ref b0, (nuint)(tap + ow + vw));
+                        }
                         for (; ow + vw <= g.OW; ow += vw)
                             acc += Vector.LoadUnsafe(ref g0, (nuint)(row + ow)) * Vector.LoadUnsafe(ref b0, (nuint)(tap + ow));
                         for (; ow < g.OW; ow++) s += gp[row + ow] * buf[tap + ow];
                     }
-                    wk[i * g.KW + j] += Vector.Sum(acc) + s;
+                    wk[i * g.KW + j] += Vector.Sum(acc + acc1) + s;
                 }
             }
             ArrayPool<T>.Shared.Return(buf);
