@@ -173,6 +173,7 @@ internal static partial class ConvKernels
     }
 
     /// <summary>wf [G·CinG, CoutG, KH, KW] with wf[g·CinG + ci, co, i, j] = w[g·CoutG + co, ci, KH−1−i, KW−1−j].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Tensor FlipTranspose<T>(Tensor w, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var wf = Tensor.Empty(new Shape(g.Cin, g.CoutG, g.KH, g.KW), w.DType, w.Device);

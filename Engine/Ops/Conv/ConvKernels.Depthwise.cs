@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Scratch.Ops;
 
@@ -34,6 +36,7 @@ internal static partial class ConvKernels
     }
 
     /// <summary>Copies one H×W plane into the cleared phase-split padded buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DwPad<T>(ReadOnlySpan<T> plane, in ConvGeometry g, in DwLayout d, Span<T> buf)
         where T : unmanaged
     {
@@ -47,6 +50,13 @@ internal static partial class ConvKernels
                 src.CopyTo(buf.Slice(r * d.Q + g.PW));
                 continue;
             }
+            if (g.SW == 2)
+            {
+                // Even input columns land in phase PW mod 2 from PW / 2, odd ones in the other from (PW + 1) / 2.
+                Deinterleave2(src, buf.Slice((r * 2 + g.PW % 2) * d.Q + g.PW / 2),
+                    buf.Slice((r * 2 + (g.PW + 1) % 2) * d.Q + (g.PW + 1) / 2));
+                continue;
+            }
             for (var ph = 0; ph < g.SW; ph++)
             {
                 // Padded columns c ≡ ph (mod SW) with c − PW in [0, W).
@@ -57,6 +67,41 @@ internal static partial class ConvKernels
         }
     }
 
+    /// <summary>even[m] = src[2m], odd[m] = src[2m + 1]; 256-bit shuffles for float and double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Deinterleave2<T>(ReadOnlySpan<T> src, Span<T> even, Span<T> odd) where T : unmanaged
+    {
+        var m = 0;
+        if (Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            var vc = Vector256<T>.Count;
+            ref var s0 = ref MemoryMarshal.GetReference(src);
+            for (; 2 * m + 2 * vc <= src.Length; m += vc)
+            {
+                Vector256<T> a = Vector256.LoadUnsafe(ref s0, (nuint)(2 * m)), b = Vector256.LoadUnsafe(ref s0, (nuint)(2 * m + vc));
+                if (typeof(T) == typeof(float))
+                {
+                    var idx = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                    a = Vector256.Shuffle(a.AsSingle(), idx).As<float, T>();
+                    b = Vector256.Shuffle(b.AsSingle(), idx).As<float, T>();
+                }
+                else
+                {
+                    var idx = Vector256.Create(0L, 2, 1, 3);
+                    a = Vector256.Shuffle(a.AsDouble(), idx).As<double, T>();
+                    b = Vector256.Shuffle(b.AsDouble(), idx).As<double, T>();
+                }
+                Vector256.Create(a.GetLower(), b.GetLower()).CopyTo(even.Slice(m));
+                Vector256.Create(a.GetUpper(), b.GetUpper()).CopyTo(odd.Slice(m));
+            }
+        }
+        for (; 2 * m < src.Length; m++)
+        {
+            even[m] = src[2 * m];
+            if (2 * m + 1 < src.Length) odd[m] = src[2 * m + 1];
+        }
+    }
+
     private static void DepthwiseForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -64,7 +109,7 @@ internal static partial class ConvKernels
         var (xo, wo) = ((int)x.Offset, (int)w.Offset);
         var d = DwLayout.Of(g);
         int hw = g.H * g.W, khw = g.KH * g.KW, vw = Vector<T>.Count;
-        Tasks(g.N * g.Cin, Threads(g), p =>
+        Tasks(g.N * g.Cin, Threads(g), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var c = p % g.Cin;
             var buf = ArrayPool<T>.Shared.Rent(d.Size);
@@ -124,7 +169,7 @@ internal static partial class ConvKernels
         var (go, wo) = ((int)gy.Offset, (int)w.Offset);
         var d = DwLayout.Of(g);
         int hw = g.H * g.W, khw = g.KH * g.KW, vw = Vector<T>.Count;
-        Tasks(g.N * g.Cin, Threads(g), p =>
+        Tasks(g.N * g.Cin, Threads(g), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var c = p % g.Cin;
             var buf = ArrayPool<T>.Shared.Rent(d.Size);
@@ -179,7 +224,7 @@ internal static partial class ConvKernels
         var (xo, go) = ((int)x.Offset, (int)gy.Offset);
         var d = DwLayout.Of(g);
         int hw = g.H * g.W, khw = g.KH * g.KW, vw = Vector<T>.Count;
-        Tasks(g.Cin, Threads(g), c =>
+        Tasks(g.Cin, Threads(g), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (c) =>
         {
             var buf = ArrayPool<T>.Shared.Rent(d.Size);
             ref var b0 = ref MemoryMarshal.GetArrayDataReference(buf);

@@ -78,6 +78,7 @@ internal static class Im2Col
     /// <paramref name="channels"/> planes in <paramref name="x"/>, written to <paramref name="col"/> with row stride
     /// <paramref name="ld"/> (column l of the full matrix lands at l − l0), so a conv can be lowered a block of output
     /// positions at a time that stays in cache.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void LowerCols<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, int l0, int nl, Span<T> col,
         int ld) where T : unmanaged
     {
@@ -118,6 +119,7 @@ internal static class Im2Col
 
     /// <summary>The adjoint of <see cref="LowerCols{T}"/>: adds columns [<paramref name="l0"/>, l0 +
     /// <paramref name="nl"/>) of a column matrix (row stride <paramref name="ld"/>) back into the input planes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void RaiseCols<T>(ReadOnlySpan<T> col, int ld, int channels, in ConvGeometry g, int l0, int nl,
         Span<T> x) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
