@@ -110,16 +110,16 @@ internal static partial class ConvKernels
     private static void CpuInputGrad<T>(Tensor gy, Tensor w, Tensor gx, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (FlippedGeometry(g) is { } fg)
+        {
+            // Stride 1: gx is the forward conv of gy with the flipped, transposed filters (no col2im or scatter).
+            var wf = FlipTranspose<T>(w, g);
+            CpuForward<T>(gy, wf, gx, fg);
+            return;
+        }
         if (IsDepthwise(g))
         {
             DepthwiseInputGrad<T>(gy, w, gx, g);
-            return;
-        }
-        if (FlippedGeometry(g) is { } fg)
-        {
-            // Stride 1: gx is the forward conv of gy with the flipped, transposed filters (no col2im scatter).
-            var wf = FlipTranspose<T>(w, g);
-            CpuForward<T>(gy, wf, gx, fg);
             return;
         }
         var (ga, wa, xa) = (gy.HostArray<T>(), w.HostArray<T>(), gx.HostArray<T>());

@@ -102,6 +102,43 @@ internal static partial class ConvKernels
         }
     }
 
+    /// <summary>The inverse of <see cref="Deinterleave2{T}"/>: dst[2m] = even[m], dst[2m + 1] = odd[m].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Interleave2<T>(ReadOnlySpan<T> even, ReadOnlySpan<T> odd, Span<T> dst) where T : unmanaged
+    {
+        var m = 0;
+        if (Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            var vc = Vector256<T>.Count;
+            ref var e0 = ref MemoryMarshal.GetReference(even);
+            ref var o0 = ref MemoryMarshal.GetReference(odd);
+            for (; 2 * m + 2 * vc <= dst.Length; m += vc)
+            {
+                Vector256<T> e = Vector256.LoadUnsafe(ref e0, (nuint)m), o = Vector256.LoadUnsafe(ref o0, (nuint)m);
+                Vector256<T> lo = Vector256.Create(e.GetLower(), o.GetLower()), hi = Vector256.Create(e.GetUpper(), o.GetUpper());
+                if (typeof(T) == typeof(float))
+                {
+                    var idx = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+                    lo = Vector256.Shuffle(lo.AsSingle(), idx).As<float, T>();
+                    hi = Vector256.Shuffle(hi.AsSingle(), idx).As<float, T>();
+                }
+                else
+                {
+                    var idx = Vector256.Create(0L, 2, 1, 3);
+                    lo = Vector256.Shuffle(lo.AsDouble(), idx).As<double, T>();
+                    hi = Vector256.Shuffle(hi.AsDouble(), idx).As<double, T>();
+                }
+                lo.CopyTo(dst.Slice(2 * m));
+                hi.CopyTo(dst.Slice(2 * m + vc));
+            }
+        }
+        for (; 2 * m < dst.Length; m++)
+        {
+            dst[2 * m] = even[m];
+            if (2 * m + 1 < dst.Length) dst[2 * m + 1] = odd[m];
+        }
+    }
+
     private static void DepthwiseForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -204,6 +241,12 @@ internal static partial class ConvKernels
                 if (g.SW == 1)
                 {
                     bs.Slice(r * d.Q + g.PW, g.W).CopyTo(dst);
+                    continue;
+                }
+                if (g.SW == 2)
+                {
+                    Interleave2<T>(bs.Slice((r * 2 + g.PW % 2) * d.Q + g.PW / 2),
+                        bs.Slice((r * 2 + (g.PW + 1) % 2) * d.Q + (g.PW + 1) / 2), dst);
                     continue;
                 }
                 for (var ph = 0; ph < g.SW; ph++)
