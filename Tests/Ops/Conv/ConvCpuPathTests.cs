@@ -109,6 +109,10 @@ public class ConvCpuPathTests
             var b = Values.Uniform(new Shape(12), 33, DType.F64, -1, 1);
             Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], t[2], (1, 2), (2, 1), (2, 1), 2), [x, w, b], 1e-11, 1e-11);
             Verify.SameOnBackends(t => F.Conv2d(t[0], t[1].Reshape(6, 8, 3, 3)), [x, w], 1e-11, 1e-11);
+            // A batch split unevenly over the threads for the weight gradient.
+            var x5 = Values.Uniform(new Shape(5, 8, 16, 15), 36, DType.F32, -1, 1);
+            var w5 = Values.Uniform(new Shape(8, 8, 3, 3), 37, DType.F32, -1, 1);
+            Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], null, (1, 2), 1), [x5, w5], 1e-4, 1e-4);
             // A single small image: one task, the GEMM itself threaded.
             var x1 = Values.Uniform(new Shape(1, 3, 9, 8), 34, DType.F32, -1, 1);
             var w1 = Values.Uniform(new Shape(5, 3, 2, 3), 35, DType.F32, -1, 1);
