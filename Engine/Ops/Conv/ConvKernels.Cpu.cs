@@ -8,7 +8,8 @@ namespace Scratch.Ops;
 /// pointwise (1×1, stride 1, unpadded) conv is one GEMM per image and group on the input itself; any other conv
 /// is lowered with im2col a block of output columns at a time (the block stays in cache between the lowering and
 /// the GEMM), in independent tasks that each run a single-threaded <see cref="Gemm.Run{T}"/>.</summary>
-/// <remarks>Tasks: the forward runs over (image, group, column block); the input gradient over (image, group,
+/// <remarks>A stride-1 input gradient is the forward conv of the output gradient with the flipped, transposed
+/// filters. Tasks: the forward runs over (image, group, column block); the strided input gradient over (image, group,
 /// channel chunk), so the col2im of different tasks touches disjoint channels; the weight gradient over (group,
 /// channel chunk), each accumulating its slice of dW with β = 1 over all images and column blocks. Column buffers
 /// come from <see cref="ArrayPool{T}"/>.</remarks>
