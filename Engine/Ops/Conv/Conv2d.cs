@@ -10,8 +10,9 @@ public static partial class F
     /// <remarks>y[n, co, oh, ow] = b[co] + Σ_{ci, i, j} x[n, g·Cin/G + ci, oh·sh − ph + i·dh, ow·sw − pw + j·dw]
     /// · w[co, ci, i, j] with g = co / (Cout/G) and zero padding; OH = ⌊(H + 2ph − dh·(kh − 1) − 1)/sh⌋ + 1 (OW
     /// alike). Gradients: ∂x is the transposed convolution of the output gradient, ∂w correlates x with it, ∂b sums
-    /// it over n, oh, ow. Reference tensors use the direct loops; Cpu tensors use im2col + GEMM per image and group.
-    /// </remarks>
+    /// it over n, oh, ow. Reference tensors use the direct loops; Cpu tensors use vectorised direct kernels for
+    /// depthwise convs, one GEMM per image for 1×1 convs and blocked im2col + GEMM otherwise (stride-1 input gradients
+    /// as the conv of the output gradient with the flipped filters).</remarks>
     /// <param name="x">Input [N, Cin, H, W], float32 or float64.</param>
     /// <param name="weight">Filters [Cout, Cin/groups, kh, kw].</param>
     /// <param name="bias">Optional [Cout].</param>

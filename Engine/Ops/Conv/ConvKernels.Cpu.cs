@@ -1,133 +1,247 @@
+using System.Buffers;
 using System.Numerics;
+using Scratch.Backends.Cpu;
 
 namespace Scratch.Ops;
 
+/// <summary>The Cpu convolution kernels: depthwise convs take the direct kernels of ConvKernels.Depthwise.cs; a
+/// pointwise (1×1, stride 1, unpadded) conv is one GEMM per image and group on the input itself; any other conv
+/// is lowered with im2col a block of output columns at a time (the block stays in cache between the lowering and
+/// the GEMM), in independent tasks that each run a single-threaded <see cref="Gemm.Run{T}"/>.</summary>
+/// <remarks>A stride-1 input gradient is the forward conv of the output gradient with the flipped, transposed
+/// filters. Tasks: the forward runs over (image, group, column block); the strided input gradient over (image, group,
+/// channel chunk), so the col2im of different tasks touches disjoint channels; the weight gradient over (group,
+/// channel chunk), each accumulating its slice of dW with β = 1 over all images and column blocks. Column buffers
+/// come from <see cref="ArrayPool{T}"/>.</remarks>
 internal static partial class ConvKernels
 {
-    /// <summary>Batch images processed in parallel when the multiply-accumulate count reaches this.</summary>
+    /// <summary>Multiply-accumulates under which a conv runs on one thread.</summary>
     private const long ParallelWork = 1 << 17;
 
-    /// <summary>Upper bound on the elements of one wide column matrix in <see cref="CpuWeightGrad{T}"/> (images
-    /// beyond it are processed in further chunks and accumulated). Any value ≥ 1 gives the same result; tests lower
-    /// it to exercise the chunking.</summary>
-    internal static long ColumnBudget { get; set; } = 1 << 22;
+    /// <summary>Elements of one task's column block (rows × columns); any value ≥ 1 gives the same result, tests
+    /// lower it to exercise the blocking.</summary>
+    internal static long ColumnBudget { get; set; } = 1 << 19;
 
-    /// <summary>A [1, rows, cols] matrix view over <paramref name="t"/>'s storage for the backend GEMM.</summary>
-    private static Tensor Mat(Tensor t, long offset, int rows, int cols, long rowStride, long colStride) =>
-        new(t.Storage, new Shape(1, rows, cols), [0, rowStride, colStride], offset);
+    /// <summary>Fewest columns of a block while the budget allows it (narrower blocks repack the weights more
+    /// often than they save cache misses).</summary>
+    private const int MinBlockColumns = 192;
 
-    private static void ForEachImage(in ConvGeometry g, Action<int> body)
+    private static int Threads(in ConvGeometry g) => g.Work >= ParallelWork ? Environment.ProcessorCount : 1;
+
+    /// <summary>Columns per block for a column matrix of <paramref name="rows"/> rows.</summary>
+    private static int BlockColumns(int rows, int l)
     {
-        if (g.N > 1 && g.Work >= ParallelWork) Parallel.For(0, g.N, body);
-        else for (var n = 0; n < g.N; n++) body(n);
+        var budget = ColumnBudget;
+        var cols = (int)Math.Clamp(budget / Math.Max(1, rows), 1, l);
+        if (budget >= (long)rows * MinBlockColumns) cols = Math.Max(cols, Math.Min(l, MinBlockColumns));
+        if (cols >= 32 && cols < l) cols &= ~15;
+        return cols;
     }
 
-    /// <summary>Per image and group: y[n, g] [CoutG, L] = W_g [CoutG, K] · im2col(x[n, g]) [K, L]; for a
-    /// pointwise conv the column matrix is x[n, g] itself.</summary>
+    /// <summary>Runs body(0 … count − 1) on up to <paramref name="threads"/> threads.</summary>
+    private static void Tasks(int count, int threads, Action<int> body)
+    {
+        if (threads > 1 && count > 1)
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        else
+            for (var i = 0; i < count; i++) body(i);
+    }
+
+    private static bool IsDepthwise(in ConvGeometry g) => g.CinG == 1 && g.CoutG == 1;
+
+    /// <summary>Per image and group: y[n, g] [CoutG, L] = W_g [CoutG, K] · im2col(x[n, g]) [K, L].</summary>
     private static void CpuForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var backend = x.Backend;
-        var hw = g.H * g.W;
-        ForEachImage(g, n =>
+        if (IsDepthwise(g))
         {
-            var col = g.IsPointwise ? null : Tensor.Empty(new Shape(1, g.K, g.L), x.DType, x.Device);
-            for (var grp = 0; grp < g.Groups; grp++)
+            DepthwiseForward<T>(x, w, y, g);
+            return;
+        }
+        var (xa, wa, ya) = (x.HostArray<T>(), w.HostArray<T>(), y.HostArray<T>());
+        var (xo, wo) = ((int)x.Offset, (int)w.Offset);
+        int hw = g.H * g.W, threads = Threads(g);
+        if (g.IsPointwise)
+        {
+            var perImage = g.N * g.Groups >= threads ? 1 : threads;
+            Tasks(g.N * g.Groups, threads / perImage, t =>
             {
-                var xOff = x.Offset + ((long)n * g.Cin + grp * g.CinG) * hw;
-                Tensor b;
-                if (col is null)
-                {
-                    b = Mat(x, xOff, g.K, g.L, g.L, 1);
-                }
-                else
-                {
-                    Im2Col.Lower<T>(x.HostArray<T>().AsSpan((int)xOff, g.CinG * hw), g.CinG, g, col.HostArray<T>(),
-                        g.L);
-                    b = col;
-                }
-                var a = Mat(w, w.Offset + (long)grp * g.CoutG * g.K, g.CoutG, g.K, g.K, 1);
-                var c = Mat(y, ((long)n * g.Cout + grp * g.CoutG) * g.L, g.CoutG, g.L, g.L, 1);
-                backend.Matmul(a, b, c);
-            }
+                int n = t / g.Groups, grp = t % g.Groups;
+                Gemm.Run(false, false, g.CoutG, g.L, g.K, T.One, wa.AsSpan(wo + grp * g.CoutG * g.K), g.K,
+                    xa.AsSpan(xo + (n * g.Cin + grp * g.CinG) * hw), g.L, T.Zero,
+                    ya.AsSpan((n * g.Cout + grp * g.CoutG) * g.L), g.L, perImage);
+            });
+            return;
+        }
+        var lb = BlockColumns(g.K, g.L);
+        var blocks = (g.L + lb - 1) / lb;
+        if (threads > 1 && blocks > 1 && g.N * g.Groups * blocks < 8 * threads)
+        {
+            // Few tasks: equal blocks in a multiple of the thread count, so no thread waits on a ragged last one.
+            blocks = (blocks + threads - 1) / threads * threads;
+            lb = Math.Min(g.L, ((g.L + blocks - 1) / blocks + 15) & ~15);
+            blocks = (g.L + lb - 1) / lb;
+        }
+        var tasks = g.N * g.Groups * blocks;
+        var gemmThreads = tasks >= threads ? 1 : threads;
+        Tasks(tasks, threads / gemmThreads, t =>
+        {
+            int b = t % blocks, grp = t / blocks % g.Groups, n = t / blocks / g.Groups;
+            int l0 = b * lb, nl = Math.Min(lb, g.L - l0);
+            var col = ArrayPool<T>.Shared.Rent(g.K * nl);
+            Im2Col.LowerCols<T>(xa.AsSpan(xo + (n * g.Cin + grp * g.CinG) * hw, g.CinG * hw), g.CinG, g, l0, nl,
+                col, nl);
+            Gemm.Run(false, false, g.CoutG, nl, g.K, T.One, wa.AsSpan(wo + grp * g.CoutG * g.K), g.K, col, nl,
+                T.Zero, ya.AsSpan((n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, gemmThreads);
+            ArrayPool<T>.Shared.Return(col);
         });
     }
 
-    /// <summary>Per image and group: dcol [K, L] = W_gᵀ · gy[n, g], then col2im into gx[n, g] (written directly
-    /// for a pointwise conv).</summary>
+    /// <summary>Splits <paramref name="channels"/> into chunks so that <paramref name="outer"/>·chunks tasks keep
+    /// <paramref name="threads"/> threads busy; returns the chunk size.</summary>
+    private static int ChannelChunk(int channels, int outer, int threads)
+    {
+        if (threads <= 1) return channels;
+        var chunks = Math.Clamp((2 * threads + outer - 1) / outer, 1, channels);
+        return (channels + chunks - 1) / chunks;
+    }
+
+    /// <summary>Per image, group and channel chunk: dcol [cc·KH·KW, L] = W_g[:, chunk]ᵀ · gy[n, g] a column block
+    /// at a time, each block added into gx with col2im (written directly by one GEMM for a pointwise conv).</summary>
     private static void CpuInputGrad<T>(Tensor gy, Tensor w, Tensor gx, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var backend = gy.Backend;
-        var hw = g.H * g.W;
-        ForEachImage(g, n =>
+        if (FlippedGeometry(g) is { } fg)
         {
-            var col = g.IsPointwise ? null : Tensor.Empty(new Shape(1, g.K, g.L), gy.DType, gy.Device);
-            for (var grp = 0; grp < g.Groups; grp++)
+            // Stride 1: gx is the forward conv of gy with the flipped, transposed filters (no col2im or scatter).
+            var wf = FlipTranspose<T>(w, g);
+            CpuForward<T>(gy, wf, gx, fg);
+            return;
+        }
+        if (IsDepthwise(g))
+        {
+            DepthwiseInputGrad<T>(gy, w, gx, g);
+            return;
+        }
+        var (ga, wa, xa) = (gy.HostArray<T>(), w.HostArray<T>(), gx.HostArray<T>());
+        var (go, wo) = ((int)gy.Offset, (int)w.Offset);
+        int hw = g.H * g.W, threads = Threads(g), khw = g.KH * g.KW;
+        if (g.IsPointwise)
+        {
+            var perImage = g.N * g.Groups >= threads ? 1 : threads;
+            Tasks(g.N * g.Groups, threads / perImage, t =>
             {
-                var xOff = ((long)n * g.Cin + grp * g.CinG) * hw;
-                var a = Mat(w, w.Offset + (long)grp * g.CoutG * g.K, g.K, g.CoutG, 1, g.K);
-                var b = Mat(gy, gy.Offset + ((long)n * g.Cout + grp * g.CoutG) * g.L, g.CoutG, g.L, g.L, 1);
-                if (col is null)
-                {
-                    backend.Matmul(a, b, Mat(gx, xOff, g.K, g.L, g.L, 1));
-                    continue;
-                }
-                backend.Matmul(a, b, col);
-                Im2Col.Raise<T>(col.HostArray<T>(), g.L, g.CinG, g, gx.HostArray<T>().AsSpan((int)xOff, g.CinG * hw));
+                int n = t / g.Groups, grp = t % g.Groups;
+                Gemm.Run(true, false, g.CinG, g.L, g.CoutG, T.One, wa.AsSpan(wo + grp * g.CoutG * g.K), g.K,
+                    ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L), g.L, T.Zero,
+                    xa.AsSpan((n * g.Cin + grp * g.CinG) * hw), g.L, perImage);
+            });
+            return;
+        }
+        var cc = ChannelChunk(g.CinG, g.N * g.Groups, threads);
+        var chunks = (g.CinG + cc - 1) / cc;
+        var tasks = g.N * g.Groups * chunks;
+        var gemmThreads = tasks >= threads ? 1 : threads;
+        Tasks(tasks, threads / gemmThreads, t =>
+        {
+            int ch = t % chunks, grp = t / chunks % g.Groups, n = t / chunks / g.Groups;
+            int c0 = ch * cc, nc = Math.Min(cc, g.CinG - c0), rows = nc * khw;
+            var lb = BlockColumns(rows, g.L);
+            var col = ArrayPool<T>.Shared.Rent(rows * lb);
+            var dst = xa.AsSpan((n * g.Cin + grp * g.CinG + c0) * hw, nc * hw);
+            for (var l0 = 0; l0 < g.L; l0 += lb)
+            {
+                var nl = Math.Min(lb, g.L - l0);
+                Gemm.Run(true, false, rows, nl, g.CoutG, T.One, wa.AsSpan(wo + grp * g.CoutG * g.K + c0 * khw), g.K,
+                    ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, T.Zero, col, nl, gemmThreads);
+                Im2Col.RaiseCols<T>(col, nl, nc, g, l0, nl, dst);
             }
+            ArrayPool<T>.Shared.Return(col);
         });
     }
 
-    /// <summary>Per group, over chunks of images: gw_g [CoutG, K] += gy[chunk, g] [CoutG, n·L] · cols [K, n·L]ᵀ,
-    /// with the chunk's column matrices side by side in one wide matrix.</summary>
+    /// <summary>For a stride-1 conv whose padding is at most the dilated kernel extent, the geometry of the conv
+    /// gx = conv(gy, flip(w)ᵀ) with padding D·(K − 1) − P that computes its input gradient; null otherwise.</summary>
+    private static ConvGeometry? FlippedGeometry(in ConvGeometry g)
+    {
+        if (g.SH != 1 || g.SW != 1 || g.IsPointwise) return null;
+        int ph = g.DH * (g.KH - 1) - g.PH, pw = g.DW * (g.KW - 1) - g.PW;
+        if (ph < 0 || pw < 0) return null;
+        if (ConvGeometry.OutSize(g.OH, g.KH, 1, ph, g.DH) != g.H || ConvGeometry.OutSize(g.OW, g.KW, 1, pw, g.DW) != g.W)
+            return null;
+        return new ConvGeometry(g.N, g.Cout, g.OH, g.OW, g.Cin, g.H, g.W, g.KH, g.KW, 1, 1, ph, pw, g.DH, g.DW,
+            g.Groups);
+    }
+
+    /// <summary>wf [G·CinG, CoutG, KH, KW] with wf[g·CinG + ci, co, i, j] = w[g·CoutG + co, ci, KH−1−i, KW−1−j].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static Tensor FlipTranspose<T>(Tensor w, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var wf = Tensor.Empty(new Shape(g.Cin, g.CoutG, g.KH, g.KW), w.DType, w.Device);
+        var (src, so, dst) = (w.HostArray<T>(), (int)w.Offset, wf.HostArray<T>());
+        int khw = g.KH * g.KW;
+        for (var grp = 0; grp < g.Groups; grp++)
+        for (var co = 0; co < g.CoutG; co++)
+        for (var ci = 0; ci < g.CinG; ci++)
+        {
+            var s = so + ((grp * g.CoutG + co) * g.CinG + ci) * khw;
+            var d = ((grp * g.CinG + ci) * g.CoutG + co) * khw;
+            for (var t = 0; t < khw; t++) dst[d + khw - 1 - t] = src[s + t];
+        }
+        return wf;
+    }
+
+    /// <summary>Per group and channel chunk: gw_g[:, chunk] [CoutG, cc·KH·KW] += gy[n, g] [CoutG, block] ·
+    /// im2col(x[n, g, chunk])[:, block]ᵀ over images and column blocks (β = 1 into the zeroed gradient); a
+    /// pointwise conv multiplies by the input itself.</summary>
     private static void CpuWeightGrad<T>(Tensor x, Tensor gy, Tensor gw, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var backend = x.Backend;
-        var hw = g.H * g.W;
-        var chunk = (int)Math.Clamp(ColumnBudget / Math.Max(1L, (long)g.K * g.L), 1, g.N);
-        var gwa = gw.HostArray<T>();
-        var xa = x.HostArray<T>();
-        var gya = gy.HostArray<T>();
-        Tensor? partial = null;
-        for (var n0 = 0; n0 < g.N; n0 += chunk)
+        if (IsDepthwise(g))
         {
-            var nb = Math.Min(chunk, g.N - n0);
-            var ld = nb * g.L;
-            var cols = Tensor.Empty(new Shape(1, g.K, ld), x.DType, x.Device);
-            var gys = Tensor.Empty(new Shape(1, g.CoutG, ld), x.DType, x.Device);
-            var (ca, ga) = (cols.HostArray<T>(), gys.HostArray<T>());
-            for (var grp = 0; grp < g.Groups; grp++)
-            {
-                var grpCopy = grp;
-                void Pack(int i)
-                {
-                    var n = n0 + i;
-                    var xOff = (int)(x.Offset + ((long)n * g.Cin + grpCopy * g.CinG) * hw);
-                    Im2Col.Lower<T>(xa.AsSpan(xOff, g.CinG * hw), g.CinG, g, ca.AsSpan(i * g.L), ld);
-                    for (var co = 0; co < g.CoutG; co++)
-                    {
-                        var src = (int)(gy.Offset + ((long)n * g.Cout + grpCopy * g.CoutG + co) * g.L);
-                        Array.Copy(gya, src, ga, co * ld + i * g.L, g.L);
-                    }
-                }
-                if (nb > 1 && g.Work >= ParallelWork) Parallel.For(0, nb, Pack);
-                else for (var i = 0; i < nb; i++) Pack(i);
-
-                var a = Mat(gys, 0, g.CoutG, ld, ld, 1);
-                var b = Mat(cols, 0, ld, g.K, 1, ld);
-                var wOff = (long)grp * g.CoutG * g.K;
-                if (n0 == 0)
-                {
-                    backend.Matmul(a, b, Mat(gw, wOff, g.CoutG, g.K, g.K, 1));
-                    continue;
-                }
-                partial ??= Tensor.Empty(new Shape(1, g.CoutG, g.K), x.DType, x.Device);
-                backend.Matmul(a, b, partial);
-                var dst = gwa.AsSpan((int)wOff, g.CoutG * g.K);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, partial.HostArray<T>().AsSpan(0, g.CoutG * g.K), dst);
-            }
+            DepthwiseWeightGrad<T>(x, gy, gw, g);
+            return;
         }
+        var (xa, ga, wa) = (x.HostArray<T>(), gy.HostArray<T>(), gw.HostArray<T>());
+        var (xo, go) = ((int)x.Offset, (int)gy.Offset);
+        int hw = g.H * g.W, threads = Threads(g), khw = g.KH * g.KW;
+        if (g.IsPointwise)
+        {
+            var perGroup = g.Groups >= threads ? 1 : threads;
+            Tasks(g.Groups, threads / perGroup, grp =>
+            {
+                for (var n = 0; n < g.N; n++)
+                    Gemm.Run(false, true, g.CoutG, g.CinG, g.L, T.One,
+                        ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L), g.L,
+                        xa.AsSpan(xo + (n * g.Cin + grp * g.CinG) * hw), g.L, T.One,
+                        wa.AsSpan(grp * g.CoutG * g.K), g.K, perGroup);
+            });
+            return;
+        }
+        var cc = ChannelChunk(g.CinG, g.Groups, threads);
+        var chunks = (g.CinG + cc - 1) / cc;
+        var tasks = g.Groups * chunks;
+        var gemmThreads = tasks >= threads ? 1 : threads;
+        Tasks(tasks, threads / gemmThreads, t =>
+        {
+            int ch = t % chunks, grp = t / chunks;
+            int c0 = ch * cc, nc = Math.Min(cc, g.CinG - c0), rows = nc * khw;
+            var lb = BlockColumns(rows, g.L);
+            var col = ArrayPool<T>.Shared.Rent(rows * lb);
+            var dst = wa.AsSpan(grp * g.CoutG * g.K + c0 * khw);
+            for (var n = 0; n < g.N; n++)
+            {
+                var src = xa.AsSpan(xo + (n * g.Cin + grp * g.CinG + c0) * hw, nc * hw);
+                for (var l0 = 0; l0 < g.L; l0 += lb)
+                {
+                    var nl = Math.Min(lb, g.L - l0);
+                    Im2Col.LowerCols<T>(src, nc, g, l0, nl, col, nl);
+                    Gemm.Run(false, true, g.CoutG, rows, nl, T.One,
+                        ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, col, nl, T.One, dst, g.K,
+                        gemmThreads);
+                }
+            }
+            ArrayPool<T>.Shared.Return(col);
+        });
     }
 }

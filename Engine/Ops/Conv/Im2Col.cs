@@ -74,6 +74,85 @@ internal static class Im2Col
         }
     }
 
+    /// <summary>Columns [<paramref name="l0"/>, l0 + <paramref name="nl"/>) of the column matrix of the
+    /// <paramref name="channels"/> planes in <paramref name="x"/>, written to <paramref name="col"/> with row stride
+    /// <paramref name="ld"/> (column l of the full matrix lands at l − l0), so a conv can be lowered a block of output
+    /// positions at a time that stays in cache.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void LowerCols<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, int l0, int nl, Span<T> col,
+        int ld) where T : unmanaged
+    {
+        int hw = g.H * g.W, end = l0 + nl;
+        for (var c = 0; c < channels; c++)
+        {
+            var plane = x.Slice(c * hw, hw);
+            for (var i = 0; i < g.KH; i++)
+            for (var j = 0; j < g.KW; j++)
+            {
+                var row = col.Slice(((c * g.KH + i) * g.KW + j) * ld, nl);
+                var (lo, hi) = ValidRange(g.OW, g.SW, j * g.DW - g.PW, g.W);
+                var shift = j * g.DW - g.PW;
+                for (var l = l0; l < end;)
+                {
+                    int oh = l / g.OW, a = l - oh * g.OW, b = Math.Min(g.OW, a + end - l);
+                    var dst = row.Slice(l - l0, b - a);
+                    l += b - a;
+                    var ih = oh * g.SH - g.PH + i * g.DH;
+                    int vlo = Math.Max(lo, a), vhi = Math.Min(hi, b);
+                    if ((uint)ih >= (uint)g.H || vlo >= vhi)
+                    {
+                        dst.Clear();
+                        continue;
+                    }
+                    dst[..(vlo - a)].Clear();
+                    dst[(vhi - a)..].Clear();
+                    var src = plane.Slice(ih * g.W);
+                    var iw0 = vlo * g.SW + shift;
+                    if (g.SW == 1)
+                        src.Slice(iw0, vhi - vlo).CopyTo(dst[(vlo - a)..(vhi - a)]);
+                    else
+                        for (int ow = vlo, iw = iw0; ow < vhi; ow++, iw += g.SW) dst[ow - a] = src[iw];
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="LowerCols{T}"/>: adds columns [<paramref name="l0"/>, l0 +
+    /// <paramref name="nl"/>) of a column matrix (row stride <paramref name="ld"/>) back into the input planes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void RaiseCols<T>(ReadOnlySpan<T> col, int ld, int channels, in ConvGeometry g, int l0, int nl,
+        Span<T> x) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int hw = g.H * g.W, end = l0 + nl;
+        for (var c = 0; c < channels; c++)
+        {
+            var plane = x.Slice(c * hw, hw);
+            for (var i = 0; i < g.KH; i++)
+            for (var j = 0; j < g.KW; j++)
+            {
+                var row = col.Slice(((c * g.KH + i) * g.KW + j) * ld, nl);
+                var (lo, hi) = ValidRange(g.OW, g.SW, j * g.DW - g.PW, g.W);
+                var shift = j * g.DW - g.PW;
+                for (var l = l0; l < end;)
+                {
+                    int oh = l / g.OW, a = l - oh * g.OW, b = Math.Min(g.OW, a + end - l);
+                    var src = row.Slice(l - l0, b - a);
+                    l += b - a;
+                    var ih = oh * g.SH - g.PH + i * g.DH;
+                    int vlo = Math.Max(lo, a), vhi = Math.Min(hi, b);
+                    if ((uint)ih >= (uint)g.H || vlo >= vhi) continue;
+                    var dst = plane.Slice(ih * g.W);
+                    var iw0 = vlo * g.SW + shift;
+                    if (g.SW == 1)
+                        System.Numerics.Tensors.TensorPrimitives.Add(dst.Slice(iw0, vhi - vlo), src[(vlo - a)..(vhi - a)],
+                            dst.Slice(iw0, vhi - vlo));
+                    else
+                        for (int ow = vlo, iw = iw0; ow < vhi; ow++, iw += g.SW) dst[iw] += src[ow - a];
+                }
+            }
+        }
+    }
+
     /// <summary>The output positions [lo, hi) whose input coordinate o·stride + shift lies in [0, size).</summary>
     private static (int Lo, int Hi) ValidRange(int outSize, int stride, int shift, int size)
     {

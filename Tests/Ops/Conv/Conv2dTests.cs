@@ -114,7 +114,7 @@ public class Conv2dTests
         var budget = Scratch.Ops.ConvKernels.ColumnBudget;
         try
         {
-            // Two images per weight-gradient chunk; the batch work is above the parallel threshold.
+            // Column blocks much narrower than an image; the batch work is above the parallel threshold.
             Scratch.Ops.ConvKernels.ColumnBudget = 2 * 18 * 182;
             Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], t[2], padding: 1, groups: 2), [x, w, b], 1e-11, 1e-11);
             Verify.SameOnBackends(t => F.ConvTranspose2d(t[0], t[1].Reshape(4, 4, 3, 3), null, 2, 1, 1), [x, w],
