@@ -19,7 +19,12 @@ namespace Scratch
             }
         }
 
-        /// <summary>Standard deviation over <paramref name="dims"/> (all when null): √<see cref="Var"/> with the same
+        /// <summary>Standard deviation with PyTorch's older <c>unbiased</c> flag: true divides by N − 1, false by N.
+        /// </summary>
+        public static Tensor Std(Tensor x, int[]? dims, bool unbiased, bool keepDim = false) =>
+            Std(x, dims, unbiased ? 1 : 0, keepDim);
+
+        /// <summary>Standard deviation over <paramref name="dims"/> (all when null): √<see cref="F.Var(Tensor, int[], int, bool)"/> with the same
         /// <paramref name="correction"/> (1 = unbiased, 0 = biased) and <paramref name="keepDim"/>. The gradient is NaN
         /// where the deviation is 0, as in PyTorch.</summary>
         public static Tensor Std(Tensor x, int[]? dims = null, int correction = 1, bool keepDim = false)
@@ -28,7 +33,7 @@ namespace Scratch
             return Map(VarMeanCore(x, dims, correction, keepDim, "Std").Spread, new StdSqrtOp());
         }
 
-        /// <summary>Standard deviation and mean over <paramref name="dims"/> (see <see cref="Std"/>).</summary>
+        /// <summary>Standard deviation and mean over <paramref name="dims"/> (see <see cref="F.Std(Tensor, int[], int, bool)"/>).</summary>
         public static SpreadAndMean StdMean(Tensor x, int[]? dims = null, int correction = 1, bool keepDim = false)
         {
             RequireFloating(x, "StdMean");
@@ -39,13 +44,13 @@ namespace Scratch
 
     public partial class Tensor
     {
-        /// <summary>Standard deviation of all elements (see <see cref="F.Std"/>).</summary>
+        /// <summary>Standard deviation of all elements (see <see cref="F.Std(Tensor, int[], int, bool)"/>).</summary>
         public Tensor Std() => F.Std(this);
 
-        /// <summary>Standard deviation over <paramref name="dims"/> (all when null; see <see cref="F.Std"/>).</summary>
+        /// <summary>Standard deviation over <paramref name="dims"/> (all when null; see <see cref="F.Std(Tensor, int[], int, bool)"/>).</summary>
         public Tensor Std(int[]? dims, int correction = 1, bool keepDim = false) => F.Std(this, dims, correction, keepDim);
 
-        /// <summary>Standard deviation over one dim (see <see cref="F.Std"/>).</summary>
+        /// <summary>Standard deviation over one dim (see <see cref="F.Std(Tensor, int[], int, bool)"/>).</summary>
         public Tensor Std(int dim, int correction = 1, bool keepDim = false) => F.Std(this, [dim], correction, keepDim);
     }
 }

@@ -15,7 +15,11 @@ namespace Scratch
         public static Tensor Var(Tensor x, int[]? dims = null, int correction = 1, bool keepDim = false) =>
             VarMeanCore(x, dims, correction, keepDim, "Var").Spread;
 
-        /// <summary>Variance and mean over <paramref name="dims"/> in one pass of the graph (see <see cref="Var"/>).
+        /// <summary>Variance with PyTorch's older <c>unbiased</c> flag: true divides by N − 1, false by N.</summary>
+        public static Tensor Var(Tensor x, int[]? dims, bool unbiased, bool keepDim = false) =>
+            Var(x, dims, unbiased ? 1 : 0, keepDim);
+
+        /// <summary>Variance and mean over <paramref name="dims"/> in one pass of the graph (see <see cref="F.Var(Tensor, int[], int, bool)"/>).
         /// </summary>
         public static SpreadAndMean VarMean(Tensor x, int[]? dims = null, int correction = 1, bool keepDim = false) =>
             VarMeanCore(x, dims, correction, keepDim, "VarMean");
@@ -35,13 +39,13 @@ namespace Scratch
 
     public partial class Tensor
     {
-        /// <summary>Variance of all elements (see <see cref="F.Var"/>).</summary>
+        /// <summary>Variance of all elements (see <see cref="F.Var(Tensor, int[], int, bool)"/>).</summary>
         public Tensor Var() => F.Var(this);
 
-        /// <summary>Variance over <paramref name="dims"/> (all when null; see <see cref="F.Var"/>).</summary>
+        /// <summary>Variance over <paramref name="dims"/> (all when null; see <see cref="F.Var(Tensor, int[], int, bool)"/>).</summary>
         public Tensor Var(int[]? dims, int correction = 1, bool keepDim = false) => F.Var(this, dims, correction, keepDim);
 
-        /// <summary>Variance over one dim (see <see cref="F.Var"/>).</summary>
+        /// <summary>Variance over one dim (see <see cref="F.Var(Tensor, int[], int, bool)"/>).</summary>
         public Tensor Var(int dim, int correction = 1, bool keepDim = false) => F.Var(this, [dim], correction, keepDim);
     }
 }

@@ -55,6 +55,9 @@ public class VarTests
         // torch 1.13: x.var(unbiased=False) ; x.std(unbiased=False)
         Verify.Values(x.Var(null, correction: 0), new Shape(), [4.592013888888889], 1e-12);
         Verify.Values(x.Std(null, correction: 0), new Shape(), [2.1428984784372984], 1e-12);
+        Verify.Values(F.Var(x, null, unbiased: false), new Shape(), [4.592013888888889], 1e-12);
+        Verify.Values(F.Std(x, null, unbiased: false), new Shape(), [2.1428984784372984], 1e-12);
+        Verify.Values(F.Var(x, [1], unbiased: true), new Shape(2), [7.1458333333, 6.5833333333], 1e-9);
         // torch 1.13: x.std() ; x.std(1, keepdim=True)
         Verify.Values(x.Std(), new Shape(), [2.3474276702], 1e-9);
         Verify.Values(x.Std(1, keepDim: true), new Shape(2, 1), [2.6731691554, 2.5658007197], 1e-9);
