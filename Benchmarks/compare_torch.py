@@ -1,6 +1,7 @@
 """Side-by-side benchmark: runs each workload in Scratch (`scratch bench ... --json`) and in PyTorch
 (`torch_bench.py`), alternating, several rounds, and prints a ratio table (Scratch throughput / PyTorch
-throughput: > 1 means Scratch is faster). Writes docs/benchmarks.md with the machine description.
+throughput: > 1 means Scratch is faster). Writes docs/benchmarks.md with the machine description; a hand-written
+"## Reading the table" section at the end of the existing file is kept.
 
 Usage: Benchmarks/compare-torch.sh [--rounds 3] [--threads 2]
 """
@@ -19,6 +20,7 @@ TORCH = ["/usr/bin/python3", os.path.join(ROOT, "Benchmarks", "torch_bench.py")]
 # OpenBLAS builds) would slow it, so they are dropped for the PyTorch runs only.
 TORCH_ENV = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
 
+READING = "## Reading the table"
 GEMMS = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (64, 4096, 2304)]
 
 
@@ -55,6 +57,23 @@ def main():
                 add("conv " + s["name"], "scratch", s["ms"], s["ms_fwdbwd"])
             for p in run(TORCH + ["conv", "--preset", preset, "--threads", t], TORCH_ENV):
                 add("conv " + p["name"], "torch", p["ms"], p["ms_fwdbwd"])
+        for train, batch in ((False, 1), (True, 2)):
+            key = f"resnet50 {'train' if train else 'eval'} b{batch}@224"
+            flag = ["--train"] if train else []
+            s = run(SCRATCH + ["bench", "resnet50", "--batch", str(batch), "--size", "224", *flag, "--runs", "5",
+                               "--threads", t, "--json"])[0]
+            add(key, "scratch", s["ms"])
+            p = run(TORCH + ["resnet50", "--batch", str(batch), "--size", "224", *flag, "--repeat", "5",
+                             "--threads", t], TORCH_ENV)[0]
+            add(key, "torch", p["ms"])
+        s = run(SCRATCH + ["bench", "roi-align", "--backward", "--threads", t, "--json"])[0]
+        add("roi_align", "scratch", s["ms"], s["ms_fwdbwd"])
+        p = run(TORCH + ["roi-align", "--backward", "--threads", t], TORCH_ENV)[0]
+        add("roi_align", "torch", p["ms"], p["ms_fwdbwd"])
+        s = run(SCRATCH + ["bench", "nms", "--threads", t, "--json"])[0]
+        add("nms", "scratch", s["ms"])
+        p = run(TORCH + ["nms", "--threads", t], TORCH_ENV)[0]
+        add("nms", "torch", p["ms"])
 
     def fmt(xs):
         if not xs:
@@ -88,7 +107,14 @@ PyTorch {info['version']} (BLAS_INFO={info['blas_info']}, libblas → `{info['li
 
 {table}
 """
-    with open(os.path.join(ROOT, "docs", "benchmarks.md"), "w") as f:
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        at = old.find(READING)
+        if at >= 0:
+            doc += "\n" + old[at:]
+    with open(path, "w") as f:
         f.write(doc)
 
 

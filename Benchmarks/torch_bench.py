@@ -3,6 +3,9 @@
 
 Usage: /usr/bin/python3 Benchmarks/torch_bench.py gemm --n 512 [--m M --k K] [--threads 2] [--repeat 10]
        /usr/bin/python3 Benchmarks/torch_bench.py conv --preset resnet50 [--threads 2]
+       /usr/bin/python3 Benchmarks/torch_bench.py resnet50 [--batch B] [--size 224] [--train] [--threads 2]
+       /usr/bin/python3 Benchmarks/torch_bench.py roi-align [--backward] [--threads 2]
+       /usr/bin/python3 Benchmarks/torch_bench.py nms [--threads 2]
        /usr/bin/python3 Benchmarks/torch_bench.py info
 """
 import argparse
@@ -72,9 +75,74 @@ def bench_conv(a):
              threads=torch.get_num_threads(), ms=fwd, ms_fwdbwd=both, gflops=flops / fwd / 1e6)
 
 
+def bench_resnet50(a):
+    """Eval: one inference pass (eval mode, no grad), batch 1 by default. --train: one training step (forward,
+    cross-entropy against fixed labels, backward, SGD momentum step, zero grad), batch 2 by default."""
+    import torchvision
+    torch.manual_seed(0)
+    batch = a.batch or (2 if a.train else 1)
+    model = torchvision.models.resnet50()
+    x = torch.randn(batch, 3, a.size, a.size)
+    if a.train:
+        model.train()
+        target = torch.tensor([(i * 37) % 1000 for i in range(batch)])
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+        def step():
+            loss = F.cross_entropy(model(x), target)
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+
+        ms, _, _ = median_ms(step, a.repeat)
+    else:
+        model.eval()
+        with torch.no_grad():
+            ms, _, _ = median_ms(lambda: model(x), a.repeat)
+    emit(framework="torch", op="resnet50_train" if a.train else "resnet50_eval", batch=batch, size=a.size,
+         threads=torch.get_num_threads(), ms=ms)
+
+
+def bench_roi_align(a):
+    """Features [1, 256, 50, 68] (stride 16 of an 800x1088 image), 512 random boxes inside the image in image
+    coordinates, 7x7 output, sampling ratio 2, aligned, spatial scale 1/16."""
+    import torchvision
+    torch.manual_seed(0)
+    feats = torch.randn(1, 256, 50, 68, requires_grad=True)
+    k, height, width = 512, 800, 1088
+    xs = (torch.rand(k, 2) * width).sort(dim=1).values
+    ys = (torch.rand(k, 2) * height).sort(dim=1).values
+    rois = torch.stack([torch.zeros(k), xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]], dim=1)
+
+    def fwd():
+        return torchvision.ops.roi_align(feats, rois, (7, 7), spatial_scale=1.0 / 16, sampling_ratio=2,
+                                         aligned=True)
+
+    with torch.no_grad():
+        ms, _, _ = median_ms(fwd, a.repeat)
+    fields = dict(framework="torch", op="roi_align", name="roi_align_512x256x7x7", threads=torch.get_num_threads(),
+                  ms=ms)
+    if a.backward:
+        grad = torch.randn(k, 256, 7, 7)
+        fields["ms_fwdbwd"], _, _ = median_ms(lambda: torch.autograd.grad(fwd(), feats, grad), a.repeat)
+    emit(**fields)
+
+
+def bench_nms(a):
+    """10 000 boxes: corner uniform in [0, 1000)^2, sides uniform in [10, 110); uniform scores; IoU 0.5."""
+    import torchvision
+    torch.manual_seed(0)
+    k = 10_000
+    xy = torch.rand(k, 2) * 1000
+    boxes = torch.cat([xy, xy + 10 + torch.rand(k, 2) * 100], dim=1)
+    scores = torch.rand(k)
+    ms, _, _ = median_ms(lambda: torchvision.ops.nms(boxes, scores, 0.5), a.repeat)
+    emit(framework="torch", op="nms", name="nms_10000_iou0.5", threads=torch.get_num_threads(), ms=ms)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["gemm", "conv", "info"])
+    ap.add_argument("what", choices=["gemm", "conv", "resnet50", "roi-align", "nms", "info"])
     ap.add_argument("--n", type=int, default=512)
     ap.add_argument("--m", type=int)
     ap.add_argument("--k", type=int)
@@ -82,6 +150,10 @@ def main():
     ap.add_argument("--preset", default="resnet50", choices=sorted(CONV_PRESETS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--train", action="store_true")
+    ap.add_argument("--backward", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.what == "info":
@@ -95,6 +167,12 @@ def main():
              mkldnn="MKL-DNN" in cfg, openblas_coretype=os.environ.get("OPENBLAS_CORETYPE", "(auto)"))
     elif a.what == "gemm":
         bench_gemm(a)
+    elif a.what == "resnet50":
+        bench_resnet50(a)
+    elif a.what == "roi-align":
+        bench_roi_align(a)
+    elif a.what == "nms":
+        bench_nms(a)
     else:
         bench_conv(a)
 
