@@ -115,6 +115,7 @@ public sealed class CpuBackend : IBackend
 
     private static void ZipT<TOp, T>(TOp op, Tensor a, Tensor b, Tensor y) where TOp : struct, IBinaryOp where T : unmanaged, INumber<T>
     {
+        if (!(a.IsContiguous && b.IsContiguous) && BroadcastZip.TryRun<TOp, T>(op, a, b, y)) return;
         var (av, ao) = Flat<T>(a);
         var (bv, bo) = Flat<T>(b);
         var yv = y.HostArray<T>();

@@ -56,8 +56,13 @@ public static partial class F
             var rv = runningVar.Detach().To(DType.F64).ToArray<double>();
             var inv = rv.Select(v => 1 / Math.Sqrt(v + eps)).ToArray();
             var invStd = Tensor.FromDoubles(inv, new Shape(c), x.DType, x.Device);
+            // Eval folds the statistics and the affine into one per-channel scale and shift (two passes over x):
+            // y = x·s + t with s = w/√(var+ε), t = b − mean·s; s and t are [C] tensors, so w and b still get gradients.
             var shape = ChannelShape(x.Rank, c);
-            y = (x - runningMean.Detach().To(x.DType).Reshape(shape)) * invStd.Reshape(shape);
+            var scale = weight is null ? invStd : weight * invStd;
+            var shift = -(runningMean.Detach().To(x.DType) * scale);
+            if (bias is not null) shift = shift + bias;
+            return x * scale.Reshape(shape) + shift.Reshape(shape);
         }
         return ChannelAffine(y, weight, bias, c);
     }
