@@ -46,36 +46,10 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
         start + T.CreateChecked(bin) * size +
         (T.CreateChecked(i) + T.CreateChecked(0.5)) * size / T.CreateChecked(grid);
 
-    /// <summary>Bilinear corner offsets (into an H×W plane) and weights of sample (y, x); all weights 0 and offsets
-    /// −1 outside [−1, H] × [−1, W].</summary>
-    private (int P1, int P2, int P3, int P4, T W1, T W2, T W3, T W4) Bilinear<T>(T y, T x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (y < -T.One || y > T.CreateChecked(_h) || x < -T.One || x > T.CreateChecked(_w))
-            return (-1, -1, -1, -1, T.Zero, T.Zero, T.Zero, T.Zero);
-        if (y <= T.Zero) y = T.Zero;
-        if (x <= T.Zero) x = T.Zero;
-        var yLow = int.CreateTruncating(y);
-        var xLow = int.CreateTruncating(x);
-        int yHigh, xHigh;
-        if (yLow >= _h - 1)
-        {
-            yHigh = yLow = _h - 1;
-            y = T.CreateChecked(yLow);
-        }
-        else yHigh = yLow + 1;
-        if (xLow >= _w - 1)
-        {
-            xHigh = xLow = _w - 1;
-            x = T.CreateChecked(xLow);
-        }
-        else xHigh = xLow + 1;
-        var ly = y - T.CreateChecked(yLow);
-        var lx = x - T.CreateChecked(xLow);
-        var (hy, hx) = (T.One - ly, T.One - lx);
-        return (yLow * _w + xLow, yLow * _w + xHigh, yHigh * _w + xLow, yHigh * _w + xHigh,
-            hy * hx, hy * lx, ly * hx, ly * lx);
-    }
+    /// <summary>Bilinear corners and weights of sample (y, x) in this H×W plane (see <see cref="BilinearSample{T}"/>).
+    /// </summary>
+    private BilinearSample<T> Bilinear<T>(T y, T x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BilinearSample<T>.At(y, x, _h, _w);
 
     public void Forward<T>(Tensor input, Tensor rois, Tensor output, bool fast)
         where T : unmanaged, IFloatingPointIeee754<T>
