@@ -1,0 +1,27 @@
+namespace Scratch.Models.Common.Detection;
+
+/// <summary>What a detector is built from: the number of foreground classes, the backbone name
+/// (<c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c>, <c>resnet101</c>, …), input channels and the seed of the
+/// initialisation.</summary>
+public sealed record DetectorSpec(int NumClasses, string Backbone = "resnet18", int InChannels = 3, ulong Seed = 0);
+
+/// <summary>Detectors by name (<c>fcos</c>, <c>borderdet</c>, …), as the command line names them.</summary>
+public static class DetectorZoo
+{
+    private static readonly Dictionary<string, Func<DetectorSpec, Detector>> Factories = new(StringComparer.OrdinalIgnoreCase)
+    {
+    };
+
+    /// <summary>The registered names, sorted.</summary>
+    public static IReadOnlyList<string> Names => [.. Factories.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Builds the detector called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No detector has that name (the message lists the known ones).</exception>
+    public static Detector Create(string name, DetectorSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(spec);
+        return Factories.TryGetValue(name, out var make) ? make(spec)
+            : throw new ArgumentException($"DetectorZoo: unknown detector '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name));
+    }
+}
