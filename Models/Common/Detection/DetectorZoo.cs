@@ -15,6 +15,15 @@ public static class DetectorZoo
     /// <summary>The registered names, sorted.</summary>
     public static IReadOnlyList<string> Names => [.. Factories.Keys.Order(StringComparer.Ordinal)];
 
+    /// <summary>Adds (or replaces) the factory called <paramref name="name"/> — for detectors defined outside this
+    /// assembly, such as small test models.</summary>
+    public static void Register(string name, Func<DetectorSpec, Detector> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (Factories) Factories[name] = factory;
+    }
+
     /// <summary>Builds the detector called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No detector has that name (the message lists the known ones).</exception>
     public static Detector Create(string name, DetectorSpec spec)
