@@ -57,8 +57,9 @@ public class FcosDetectorTests
         Assert.Equal(new Shape(32, 32, 3, 3), m.StateDict()["backbone.top_block.p6.weight"].Shape);
         Assert.All(m.StateDict()["head.cls_score.bias"].ToDoubleArray(), b => Assert.Equal(-Math.Log(99), b, 5));
         Assert.Equal(1.0, m.StateDict()["head.scales.2.scale"].Item());
-        var c5 = new FcosDetector(Small(3) with { TopBlock = P6P7Source.C5 }, new Generator(0));
-        Assert.Equal(new Shape(32, 512, 3, 3), c5.StateDict()["backbone.top_block.p6.weight"].Shape);
+        var c5 = new Fpn([128, 256, 512], 3, 32, P6P7Source.C5, new Generator(0));
+        Assert.Equal(new Shape(32, 512, 3, 3), c5.StateDict()["top_block.p6.weight"].Shape);
+        Assert.Equal([8, 16, 32, 64, 128], c5.Strides);
     }
 
     [Fact]
