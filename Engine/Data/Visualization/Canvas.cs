@@ -76,6 +76,11 @@ public sealed class Canvas
         if ((uint)x >= (uint)Width || (uint)y >= (uint)Height) return;
         var plane = (long)Height * Width;
         var i = (long)y * Width + x;
+        if (alpha >= 1f)
+        {
+            (_px[i], _px[plane + i], _px[2 * plane + i]) = (color.R, color.G, color.B);
+            return;
+        }
         _px[i] += alpha * (color.R - _px[i]);
         _px[plane + i] += alpha * (color.G - _px[plane + i]);
         _px[2 * plane + i] += alpha * (color.B - _px[2 * plane + i]);
