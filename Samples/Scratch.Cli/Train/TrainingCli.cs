@@ -7,11 +7,13 @@ namespace Scratch.Cli.Train;
 /// <summary>Pieces shared by <c>train</c>, <c>eval</c>, <c>infer</c> and the detection quickstart.</summary>
 internal static class TrainingCli
 {
-    /// <summary>Splits <c>NAME --opt ...</c> into the detector name and the options.</summary>
+    /// <summary>Splits <c>NAME --opt ...</c> into the detector name (which must be registered) and the options.</summary>
     public static (string Detector, string[] Options) DetectorName(string command, string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
             throw new ArgumentException($"{command}: expected a detector name first (one of: {Known()}).");
+        if (!DetectorZoo.Names.Contains(args[0], StringComparer.OrdinalIgnoreCase))
+            throw new ArgumentException($"{command}: unknown detector '{args[0]}' (known: {Known()}).");
         return (args[0], args[1..]);
     }
 
