@@ -26,7 +26,14 @@ internal sealed class TinyDetector : Detector
         _head = Add("head", new Conv2d(8, 4 + spec.NumClasses, 1, generator: g));
     }
 
-    public static void Register() => DetectorZoo.Register(Name, spec => new TinyDetector(spec));
+    private static readonly Lazy<bool> Registered = new(() =>
+    {
+        DetectorZoo.Register(Name, spec => new TinyDetector(spec));
+        return true;
+    });
+
+    /// <summary>Registers the detector once per process (later calls do not write to the zoo again).</summary>
+    public static void Register() => _ = Registered.Value;
 
     public override int NumClasses => _classes;
 
