@@ -26,7 +26,8 @@ public sealed record TrainingProgress(long Iteration, long TotalIterations, doub
 /// <see cref="Resume"/> continues bit-identically to an uninterrupted run (given a detector whose forward pass draws
 /// no random numbers of its own).</para>
 /// <para>Files in <see cref="TrainerOptions.OutputDirectory"/>: <c>checkpoint.safetensors</c> (see
-/// <see cref="TrainingCheckpoint"/>), <c>model.safetensors</c> (final weights under PyTorch key names) and
+/// <see cref="TrainingCheckpoint"/>), <c>model.safetensors</c> (final weights under PyTorch key names, with
+/// <see cref="WeightsMetadata"/>) and
 /// <c>metrics.jsonl</c> (one object per logged step: <c>iter</c>, <c>lr</c>, each <c>loss_*</c>, <c>total</c>,
 /// <c>data_seconds</c>, <c>seconds</c>).</para>
 /// </remarks>
@@ -189,7 +190,7 @@ public sealed class DetectionTrainer
                 }
                 if (dir is not null && done == Options.Iterations)
                 {
-                    Model.SaveSafetensors(Path.Combine(dir, ModelFile));
+                    Model.SaveSafetensors(Path.Combine(dir, ModelFile), WeightsMetadata());
                     SaveCheckpoint(Path.Combine(dir, CheckpointFile));
                 }
                 else if (dir is not null && Options.CheckpointEvery > 0 && done % Options.CheckpointEvery == 0)
@@ -203,7 +204,20 @@ public sealed class DetectionTrainer
     }
 
     /// <summary>Writes model, optimizer and position to <paramref name="path"/> atomically.</summary>
-    public void SaveCheckpoint(string path) => TrainingCheckpoint.Save(path, Model, Optimizer, Position);
+    public void SaveCheckpoint(string path) => TrainingCheckpoint.Save(path, Model, Optimizer, Position, WeightsMetadata());
+
+    /// <summary>What the weights files carry besides tensors: <c>classes</c> (JSON array of the data's category names
+    /// by label), <c>image_size</c> (when training resized) and <c>iteration</c>.</summary>
+    public IReadOnlyDictionary<string, string> WeightsMetadata()
+    {
+        var m = new Dictionary<string, string>
+        {
+            [TrainingCheckpoint.ClassesKey] = JsonSerializer.Serialize(Data.ClassNames),
+            ["iteration"] = Position.Iteration.ToString(CultureInfo.InvariantCulture),
+        };
+        if (Options.ImageSize is { } s) m[TrainingCheckpoint.ImageSizeKey] = s.ToString(CultureInfo.InvariantCulture);
+        return m;
+    }
 
     /// <summary>The training augmentation of <paramref name="options"/>: optional shortest-edge resize, then optional
     /// horizontal flip.</summary>

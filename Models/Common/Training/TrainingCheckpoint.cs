@@ -25,8 +25,10 @@ public static class TrainingCheckpoint
     public const string OptimizerPrefix = "optimizer/";
 
     /// <summary>Saves <paramref name="model"/>, <paramref name="optimizer"/> and <paramref name="position"/> to
-    /// <paramref name="path"/>.</summary>
-    public static void Save(string path, Module model, Optimizer optimizer, TrainingPosition position)
+    /// <paramref name="path"/>, with optional <paramref name="extraMetadata"/> (e.g. <see cref="ClassesKey"/>) beside
+    /// the checkpoint's own entries.</summary>
+    public static void Save(string path, Module model, Optimizer optimizer, TrainingPosition position,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
@@ -52,6 +54,7 @@ public static class TrainingCheckpoint
             ["seed"] = position.Seed.ToString(CultureInfo.InvariantCulture),
             ["optimizer"] = optimizerJson,
         };
+        foreach (var (k, v) in extraMetadata ?? new Dictionary<string, string>()) metadata.TryAdd(k, v);
         var full = Path.GetFullPath(path);
         var tmp = full + ".tmp";
         Safetensors.Write(tmp, sd, metadata);
@@ -120,6 +123,37 @@ public static class TrainingCheckpoint
         catch (Exception e) when (e is FormatException or OverflowException or JsonException or ArgumentException or InvalidDataException)
         {
             throw Corrupt(path, e.Message, e);
+        }
+    }
+
+    /// <summary>Metadata key of the class names (a JSON array of strings, index = label) in weights and checkpoints
+    /// written by <see cref="DetectionTrainer"/>.</summary>
+    public const string ClassesKey = "classes";
+
+    /// <summary>Metadata key of the training image size (shorter edge), present when training resized.</summary>
+    public const string ImageSizeKey = "image_size";
+
+    /// <summary>The string metadata of a weights or checkpoint file.</summary>
+    /// <exception cref="InvalidDataException">The file is not readable safetensors.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"TrainingCheckpoint: no weights file at '{path}'.", path);
+        return Safetensors.Read(path).Metadata;
+    }
+
+    /// <summary>The class names stored under <see cref="ClassesKey"/>, or null.</summary>
+    public static string[]? ClassNames(IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (!metadata.TryGetValue(ClassesKey, out var json)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<string[]>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

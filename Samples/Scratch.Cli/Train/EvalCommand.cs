@@ -16,7 +16,7 @@ internal static class EvalCommand
         "                     [--out DIR] [--device cpu] [--threads T] [--json]\n" +
         "  --weights W   model.safetensors or checkpoint.safetensors of a training run\n" +
         "  --split NAME  which split of DIR to evaluate (default val)\n" +
-        "  --size S      resize images to shorter edge S, as in training (default: as stored)\n" +
+        "  --size S      resize images to shorter edge S (default: the training size stored in W, else none)\n" +
         "  --out DIR     also write DIR/detections.json and DIR/metrics.json\n" +
         "  --json        print one JSON object {AP, AP50, ..., ARl} instead of the summary lines";
 
@@ -35,7 +35,7 @@ internal static class EvalCommand
             TrainingCli.RequireCpu("eval", p.String("device"));
             var weights = p.Required("weights");
             var data = CocoImageFolder.FromDataRoot(p.Required("data"), p.String("split", "val")!);
-            var size = p.String("size") is null ? (int?)null : p.Int("size", 0, min: 8);
+            var size = p.String("size") is null ? TrainingCli.StoredImageSize(TrainingCheckpoint.ReadMetadata(weights)) : p.Int("size", 0, min: 8);
             var batch = p.Int("batch", 4);
             var json = p.Flag("json");
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;

@@ -16,9 +16,10 @@ internal static class InferCommand
         "usage: scratch infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3] [--classes N | --data DIR]\n" +
         "                      [--backbone B] [--size S] [--device cpu] [--threads T]\n" +
         "  --score T     draw detections with score >= T (default 0.3)\n" +
-        "  --classes N   number of classes the weights were trained for (default 10, FashionDet's)\n" +
+        "  --classes N   number of classes the weights were trained for (default: the names stored in W by\n" +
+        "                scratch train, else 10, FashionDet's)\n" +
         "  --data DIR    take the classes (count and names) from DIR/annotations/instances_train.json instead\n" +
-        "  --size S      resize to shorter edge S before detecting, as in training (boxes map back)";
+        "  --size S      resize to shorter edge S before detecting (default: the training size stored in W)";
 
     /// <summary>Runs the command; returns the exit code (0 ok, 1 I/O or data failure, 2 bad usage).</summary>
     public static int Run(string[] args)
@@ -35,13 +36,15 @@ internal static class InferCommand
             TrainingCli.RequireCpu("infer", p.String("device"));
             var (weights, image, output) = (p.Required("weights"), p.Required("image"), p.Required("out"));
             var score = p.NonNegative("score", 0.3);
-            var size = p.String("size") is null ? (int?)null : p.Int("size", 0, min: 8);
+            var meta = TrainingCheckpoint.ReadMetadata(weights);
+            var size = p.String("size") is null ? TrainingCli.StoredImageSize(meta) : p.Int("size", 0, min: 8);
             string[] classes;
             if (p.String("data") is { } dir)
             {
                 var ds = CocoDataset.Read(Path.Combine(dir, "annotations", "instances_train.json"));
                 classes = [.. ds.Categories.Select(c => c.Name)];
             }
+            else if (p.String("classes") is null && TrainingCheckpoint.ClassNames(meta) is { Length: > 0 } stored) classes = stored;
             else classes = TrainingCli.ClassNames(p.Int("classes", 10));
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
             var model = TrainingCli.Create("infer", name, new DetectorSpec(classes.Length, p.String("backbone", "resnet18")!));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Scratch.Data.FashionDet;
 using Scratch.Models.Common.Detection;
+using Scratch.Models.Common.Training;
 
 namespace Scratch.Cli.Train;
 
@@ -44,6 +45,10 @@ internal static class TrainingCli
     public static string[] ClassNames(int numClasses) => numClasses == FashionDetWriter.Classes.Length
         ? FashionDetWriter.Classes
         : [.. Enumerable.Range(0, numClasses).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
+    /// <summary>The image size stored in a weights file by training (null when absent or unreadable).</summary>
+    public static int? StoredImageSize(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(TrainingCheckpoint.ImageSizeKey, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
 
     /// <summary>Formats a number for a one-line display.</summary>
     public static string F4(double v) => v.ToString("F4", CultureInfo.InvariantCulture);

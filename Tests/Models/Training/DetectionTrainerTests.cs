@@ -88,6 +88,9 @@ public sealed class DetectionTrainerTests(TinyFashionDet data) : IClassFixture<T
         var f = Safetensors.Read(Path.Combine(run, DetectionTrainer.CheckpointFile));
         Assert.Equal("4", f.Metadata["iteration"]);
         Assert.Contains("optimizer/state/0/momentum_buffer", f.StateDict.Keys);
+        var weights = TrainingCheckpoint.ReadMetadata(Path.Combine(run, DetectionTrainer.ModelFile));
+        Assert.Equal(Scratch.Data.FashionDet.FashionDetWriter.Classes, TrainingCheckpoint.ClassNames(weights));
+        Assert.Equal("4", weights["iteration"]);
     }
 
     [Theory]
