@@ -26,6 +26,34 @@ public sealed class EvaluationTests(TinyFashionDet data) : IClassFixture<TinyFas
                 Tensor.From(new[] { 1f }, new Shape(1)), Tensor.From(new[] { 0L }, new Shape(1))))];
     }
 
+    /// <summary>Never detects anything.</summary>
+    private sealed class BlindDetector : Detector
+    {
+        public BlindDetector() => Param("w", Tensor.Ones(new Shape(1)));
+
+        public override int NumClasses => 10;
+
+        public override IReadOnlyDictionary<string, Tensor> Losses(DetectionBatch batch) => new Dictionary<string, Tensor>();
+
+        public override IReadOnlyList<Detections> Detect(DetectionBatch batch) =>
+            [.. batch.ImageSizes.Select(_ => new Detections(Tensor.Zeros(new Shape(0, 4)), Tensor.Zeros(new Shape(0)), Tensor.From(Array.Empty<long>(), new Shape(0))))];
+    }
+
+    [Fact]
+    public void ADetectorThatFindsNothingScoresZeroAndWritesAnEmptyResultsFile()
+    {
+        var run = data.NewRunDir();
+        var val = CocoImageFolder.FromDataRoot(data.Root, "val");
+        var r = DetectionEvaluator.Evaluate(new BlindDetector(), val, run, imageSize: 96);
+        Assert.Empty(r.Detections);
+        Assert.Equal(0, r.Coco.Stats.AP50);
+        Assert.Equal("[]", File.ReadAllText(Path.Combine(run, DetectionEvaluator.DetectionsFile)).Trim());
+        var one = val.Load(0);
+        Assert.Equal(0, DetectionEvaluator.DetectImage(new BlindDetector(), one.Image, one.Height, one.Width, 96).Count);
+        var t = new DetectionTrainer(new BlindDetector(), CocoImageFolder.FromDataRoot(data.Root, "train"), new TrainerOptions { Iterations = 1, BatchSize = 2 });
+        Assert.Contains("no losses", Assert.Throws<InvalidOperationException>(() => t.Train()).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FolderSamplesCarryXyxyBoxesLabelsAndTheImageId()
     {
