@@ -47,6 +47,22 @@ internal sealed class ArgParser
 
     private string Command { get; }
 
+    /// <summary>Option <paramref name="name"/> as given, or <paramref name="fallback"/>.</summary>
+    public string? String(string name, string? fallback = null) => _values.GetValueOrDefault(name, fallback!) ?? fallback;
+
+    /// <summary>Option <paramref name="name"/>, which must be given.</summary>
+    public string Required(string name) =>
+        _values.GetValueOrDefault(name) ?? throw new ArgumentException($"{Command}: --{name} is required.");
+
+    /// <summary>Option <paramref name="name"/> as a finite double ≥ 0, or the default.</summary>
+    public double NonNegative(string name, double fallback)
+    {
+        if (!_values.TryGetValue(name, out var s)) return fallback;
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+            throw new ArgumentException($"{Command}: --{name} expects a number >= 0, got '{s}'.");
+        return v;
+    }
+
     /// <summary>Whether flag <paramref name="name"/> was given.</summary>
     public bool Flag(string name) => _flags.Contains(name);
 

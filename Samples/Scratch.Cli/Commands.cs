@@ -5,10 +5,13 @@ internal static class Commands
 {
     private const string Usage =
         "usage: scratch <command> [options]\n\ncommands:\n" +
-        "  quickstart   train a small CNN on the embedded Fashion-MNIST subset\n" +
+        "  quickstart   train a small CNN on the embedded Fashion-MNIST subset (--detector NAME: detection quickstart)\n" +
         "  bench        time a kernel: bench gemm --n N [--m M --k K] [--threads T] [--dtype f32|f64] [--json]\n" +
         "  coco-eval    COCO box / mask evaluation of a results file (pycocotools' 12 stats)\n" +
-        "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]";
+        "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]\n" +
+        "  train        train a detector: train DETECTOR --data DIR --out RUN [--iters N --batch B --lr LR --resume ...]\n" +
+        "  eval         COCO-evaluate detector weights: eval DETECTOR --weights W --data DIR [--json]\n" +
+        "  infer        draw detections on an image: infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3]";
 
     public static int Run(string[] args)
     {
@@ -23,6 +26,9 @@ internal static class Commands
             case "bench": return Bench.BenchCommand.Run(args[1..]);
             case "coco-eval": return CocoEvalCommand.Run(args[1..]);
             case "data": return DataCommand.Run(args[1..]);
+            case "train": return Train.TrainCommand.Run(args[1..]);
+            case "eval": return Train.EvalCommand.Run(args[1..]);
+            case "infer": return Train.InferCommand.Run(args[1..]);
         }
         Console.Error.WriteLine($"scratch: unknown command '{args[0]}' (try 'scratch --help')");
         return 2;

@@ -86,7 +86,7 @@ internal static class DataCommand
     }
 
     /// <summary>Undoes <see cref="FashionMnist"/>'s normalisation back to bytes 0..255.</summary>
-    private static (byte[] Items, int[] Labels) ToBytes(Dataset d)
+    internal static (byte[] Items, int[] Labels) ToBytes(Dataset d)
     {
         var x = d.Images.ToArray<float>();
         var items = new byte[x.Length];

@@ -45,6 +45,26 @@ internal sealed class ProgressBar
         _out.Flush();
     }
 
+    /// <summary>Redraws the line after <paramref name="step"/> steps with free-form <paramref name="metrics"/>
+    /// (e.g. loss components) between the counter and the rate; throttled like <see cref="Update(long, double, double)"/>.
+    /// </summary>
+    public void Update(long step, string metrics)
+    {
+        if (!_enabled) return;
+        var now = _clock.Elapsed;
+        if (step < _total && now - _lastDraw < TimeSpan.FromMilliseconds(100)) return;
+        _lastDraw = now;
+        var rate = step / Math.Max(1e-9, now.TotalSeconds);
+        var eta = rate > 0 ? TimeSpan.FromSeconds((_total - step) / rate) : TimeSpan.Zero;
+        var filled = (int)(Width * Math.Min(step, _total) / _total);
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{_label} [{new string('#', filled)}{new string('.', Width - filled)}] {step}/{_total} {metrics} {rate:F2} it/s ETA {(int)eta.TotalHours}:{eta.Minutes:D2}:{eta.Seconds:D2}");
+        var pad = Math.Max(0, _lastLength - line.Length);
+        _out.Write("\r" + line + new string(' ', pad));
+        _lastLength = line.Length;
+        _out.Flush();
+    }
+
     /// <summary>Ends the line (keeps the last state visible).</summary>
     public void Finish()
     {

@@ -21,11 +21,14 @@ internal static class QuickstartCommand
         "  --seed S     seed for initialisation and shuffling (default 0)\n" +
         "  --threads T  worker threads (default: all cores)\n" +
         "  --json       one JSON object per line instead of the progress bar\n" +
-        "  --full       use the installed full Fashion-MNIST instead of the embedded subset";
+        "  --full       use the installed full Fashion-MNIST instead of the embedded subset\n" +
+        "  --detector NAME  instead: the detection quickstart (scratch quickstart --detector NAME --help)";
 
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args)
     {
+        if (args.Any(a => a == "--detector" || a.StartsWith("--detector=", StringComparison.Ordinal)))
+            return DetectionQuickstart.Run(args);
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(Usage);
