@@ -69,16 +69,23 @@ public sealed record FcosForward(IReadOnlyList<Tensor> Features, FcosHeadOutput 
 public class FcosDetector : Detector
 {
     /// <summary>Builds the detector from <paramref name="options"/>, initialised from <paramref name="g"/>.</summary>
-    public FcosDetector(FcosOptions options, Generator? g = null)
+    public FcosDetector(FcosOptions options, Generator? g = null) : this(options, o => new FcosHead(o, g), g)
+    {
+    }
+
+    /// <summary>Builds the detector with a head made by <paramref name="makeHead"/> from the head options (a
+    /// subclass of <see cref="FcosHead"/>, e.g. BorderDet's), registered as <c>head</c> after the backbone.</summary>
+    protected FcosDetector(FcosOptions options, Func<FcosHeadOptions, FcosHead> makeHead, Generator? g = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(makeHead);
         Options = options;
         var config = new ResNetConfig(options.BackboneDepth, NumClasses: 0, StrideInOneByOne: options.StrideInOneByOne,
             Norm: options.BackboneNorm, InChannels: options.InChannels);
         if (options.LevelStrides.Count != 5)
             throw new ArgumentException($"FcosDetector: Strides expected 5 levels (P3-P7), got {options.LevelStrides.Count}.", nameof(options));
         Backbone = Add("backbone", new ResNetFpn(config, options.FpnChannels, options.TopBlock, options.FreezeAt, g));
-        Head = Add("head", new FcosHead(options.HeadOptions, g));
+        Head = Add("head", makeHead(options.HeadOptions));
     }
 
     /// <summary>Builds the detector of a zoo spec (seeded by <see cref="DetectorSpec.Seed"/>).</summary>

@@ -59,7 +59,9 @@ public sealed class FcosScale : Module<Tensor, Tensor>
 /// <c>bbox_subnet</c> likewise), <c>cls_score</c> conv3×3 → C, <c>bbox_pred</c> conv3×3 → 4 with per-level
 /// <c>scales.{l}.scale</c>, <c>centerness</c> conv3×3 → 1 (on the box tower by default). Convs are initialised
 /// N(0, 0.01²) with zero bias, except <c>cls_score</c>'s bias −ln((1 − π)/π) for the prior π.</summary>
-public sealed class FcosHead : Module<IReadOnlyList<Tensor>, FcosHeadOutput>
+/// <remarks>Not sealed: a head that extends FCOS (BorderDet's, whose cvpods keys sit beside these) derives from it,
+/// registers its own modules after this constructor and calls <see cref="Forward"/>.</remarks>
+public class FcosHead : Module<IReadOnlyList<Tensor>, FcosHeadOutput>
 {
     private readonly Sequential _clsSubnet, _bboxSubnet;
     private readonly Conv2d _clsScore, _bboxPred, _centerness;
