@@ -1,8 +1,6 @@
 using Scratch.Data;
 using Scratch.Models.Common.Detection;
-using Scratch.Models.Common.Necks;
 using Scratch.Models.Fcos;
-using Scratch.NN;
 
 namespace Scratch.Models.BorderDet;
 
@@ -26,29 +24,23 @@ public sealed record BorderDetOptions(FcosOptions Fcos, int ClsBorderChannels = 
 public sealed record BorderDetForward(FcosForward Fcos, IReadOnlyList<Tensor> CoarseBoxes,
     IReadOnlyList<Tensor> BorderLogits, IReadOnlyList<Tensor> BorderDeltas);
 
-/// <summary>cvpods' <c>BorderHead</c> as one module (key <c>head</c>): the FCOS head's towers and predictors,
-/// the border part (<see cref="BorderHead"/>) and the per-level scales, in cvpods' key order.</summary>
-public sealed class BorderDetHead : Module
+/// <summary>cvpods' <c>BorderHead</c> (key <c>head</c>): the FCOS head (towers, predictors, per-level scales)
+/// with the border part (<see cref="BorderHead"/>: <c>border_cls_subnet</c>, <c>border_bbox_subnet</c>,
+/// <c>border_cls_score</c>, <c>border_bbox_pred</c>) registered beside them under the same prefix.</summary>
+/// <remarks>Keys equal cvpods'; the state-dict order differs only in that <c>scales</c> comes before the border
+/// keys (cvpods registers it last).</remarks>
+public sealed class BorderDetHead : FcosHead
 {
-    /// <summary>Registers the children of <paramref name="fcos"/> and <paramref name="border"/> under one
-    /// prefix.</summary>
-    public BorderDetHead(FcosHead fcos, BorderHead border)
+    /// <summary>Builds the FCOS head from <paramref name="options"/>, then the border part.</summary>
+    public BorderDetHead(FcosHeadOptions options, int clsBorderChannels = 256, int regBorderChannels = 128,
+        int poolSize = 10, Generator? g = null) : base(options, g)
     {
-        ArgumentNullException.ThrowIfNull(fcos);
-        ArgumentNullException.ThrowIfNull(border);
-        (Fcos, Border) = (fcos, border);
-        var rest = new List<(string, Module)>();
-        foreach (var (name, child) in fcos.NamedChildren())
-            if (name == "scales") rest.Add((name, child));
-            else Add(name, child);
-        foreach (var (name, child) in border.NamedChildren()) Add(name, child);
-        foreach (var (name, child) in rest) Add(name, child);
+        Border = new BorderHead(options.InChannels, options.NumClasses, clsBorderChannels, regBorderChannels,
+            options.PriorProb, poolSize, g);
+        foreach (var (name, child) in Border.NamedChildren()) Add(name, child);
     }
 
-    /// <summary>The FCOS part.</summary>
-    public FcosHead Fcos { get; }
-
-    /// <summary>The border part.</summary>
+    /// <summary>The border part (its modules are registered on this head).</summary>
     public BorderHead Border { get; }
 }
 
@@ -56,50 +48,30 @@ public sealed class BorderDetHead : Module
 /// head, centre-sampled assignment, focal / GIoU / centerness losses) plus border branches on both towers that
 /// BorderAlign-pool the coarse boxes, with border classification (focal) and border regression (L1) losses and
 /// combined inference scores. Keys <c>backbone.*</c> and <c>head.*</c> as cvpods.</summary>
-public sealed class BorderDetDetector : Detector
+public sealed class BorderDetDetector : FcosDetector
 {
-    private readonly FcosDetector _fcos;
-
     /// <summary>Builds the detector from <paramref name="options"/>, initialised from <paramref name="g"/>.</summary>
     public BorderDetDetector(BorderDetOptions options, Generator? g = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        Options = options;
-        _fcos = new FcosDetector(options.Fcos, g);
-        var border = new BorderHead(options.Fcos.FpnChannels, options.Fcos.NumClasses, options.ClsBorderChannels,
-            options.RegBorderChannels, options.Fcos.PriorProb, options.PoolSize, g);
-        Backbone = Add("backbone", _fcos.Backbone);
-        Head = Add("head", new BorderDetHead(_fcos.Head, border));
-    }
+        : base((options ?? throw new ArgumentNullException(nameof(options))).Fcos,
+            o => new BorderDetHead(o, options.ClsBorderChannels, options.RegBorderChannels, options.PoolSize, g), g) =>
+        BorderOptions = options;
 
     /// <summary>Builds the detector of a zoo spec (seeded by <see cref="DetectorSpec.Seed"/>).</summary>
     public BorderDetDetector(DetectorSpec spec) : this(BorderDetOptions.FromSpec(spec), new Generator(spec.Seed))
     {
     }
 
-    /// <summary>The options.</summary>
-    public BorderDetOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override int NumClasses => Options.Fcos.NumClasses;
-
-    /// <inheritdoc/>
-    public override float[] PixelMean => _fcos.PixelMean;
-
-    /// <inheritdoc/>
-    public override float[] PixelStd => _fcos.PixelStd;
-
-    /// <summary>ResNet-FPN (key <c>backbone</c>).</summary>
-    public ResNetFpn Backbone { get; }
+    /// <summary>The options (FCOS part in <see cref="FcosDetector.Options"/>).</summary>
+    public BorderDetOptions BorderOptions { get; }
 
     /// <summary>FCOS and border heads (key <c>head</c>).</summary>
-    public BorderDetHead Head { get; }
+    public new BorderDetHead Head => (BorderDetHead)base.Head;
 
     /// <summary>Backbone, FPN, FCOS head and border head on [0, 1] images [N, C, H, W].</summary>
-    public BorderDetForward RunNetwork(Tensor images)
+    public BorderDetForward RunBorderNetwork(Tensor images)
     {
-        var fwd = _fcos.RunNetwork(images);
-        var strides = Options.Fcos.LevelStrides;
+        var fwd = RunNetwork(images);
+        var strides = Options.LevelStrides;
         var levels = fwd.Head.Levels;
         var (coarse, logits, deltas) = (new Tensor[levels], new Tensor[levels], new Tensor[levels]);
         for (var l = 0; l < levels; l++)
@@ -125,7 +97,7 @@ public sealed class BorderDetDetector : Detector
         {
             var pre = F.Cat([.. forward.CoarseBoxes.Select(c => c.Select(0, i))], 0);
             (labels[i], deltas[i]) = BorderTargets.Assign(pre, batch.Boxes[i], batch.Labels[i], NumClasses,
-                Options.BorderIouThreshold, Options.BorderBboxStd);
+                BorderOptions.BorderIouThreshold, BorderOptions.BorderBboxStd);
         }
         return (F.Cat(labels, 0), F.Cat(deltas, 0));
     }
@@ -136,10 +108,10 @@ public sealed class BorderDetDetector : Detector
     public override IReadOnlyDictionary<string, Tensor> Losses(DetectionBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var fwd = RunNetwork(batch.Images);
-        var losses = FcosLoss.Compute(fwd.Fcos.Head, _fcos.Assign(fwd.Fcos.Shifts, batch), Options.Fcos.Loss);
+        var fwd = RunBorderNetwork(batch.Images);
+        var losses = FcosLoss.Compute(fwd.Fcos.Head, Assign(fwd.Fcos.Shifts, batch), Options.Loss);
         var (labels, targets) = BorderTargetsOf(fwd, batch);
-        var lossOptions = Options.Fcos.Loss ?? new FcosLossOptions();
+        var lossOptions = Options.Loss ?? new FcosLossOptions();
         var (cls, reg) = BorderLoss.Compute(FcosLoss.FlattenLevels(fwd.BorderLogits),
             FcosLoss.FlattenLevels(fwd.BorderDeltas), labels, targets, lossOptions.FocalAlpha, lossOptions.FocalGamma);
         losses["loss_border_cls"] = cls;
@@ -153,14 +125,14 @@ public sealed class BorderDetDetector : Detector
     public override IReadOnlyList<Detections> Detect(DetectionBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var fwd = RunNetwork(batch.Images);
-        var o = Options.Fcos.Postprocess ?? new FcosPostprocessOptions();
+        var fwd = RunBorderNetwork(batch.Images);
+        var o = Options.Postprocess ?? new FcosPostprocessOptions();
         var head = fwd.Fcos.Head;
         static Tensor Rows(Tensor map, int i) => map.Select(0, i).Permute(1, 2, 0).Reshape(-1, map.Size(1));
         return [.. Enumerable.Range(0, batch.Count).Select(i => BorderPostprocess.Single(
             [.. Enumerable.Range(0, head.Levels).Select(l => new BorderLevelOutputs(Rows(head.ClsLogits[l], i),
                 Rows(head.Centerness[l], i), Rows(fwd.BorderLogits[l], i), Rows(fwd.BorderDeltas[l], i),
                 fwd.CoarseBoxes[l].Select(0, i)))],
-            batch.ImageSizes[i], o.ScoreThreshold, o.TopKPerLevel, o.NmsThreshold, o.MaxDetections, Options.BorderBboxStd))];
+            batch.ImageSizes[i], o.ScoreThreshold, o.TopKPerLevel, o.NmsThreshold, o.MaxDetections, BorderOptions.BorderBboxStd))];
     }
 }

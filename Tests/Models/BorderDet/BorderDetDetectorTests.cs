@@ -47,8 +47,8 @@ public class BorderDetDetectorTests
         var det = new BorderDetDetector(Tiny(), new Generator(0));
         var headKeys = det.StateDict().Keys.Where(k => k.StartsWith("head.", StringComparison.Ordinal))
             .Select(k => k.Split('.')[1]).Distinct().ToArray();
-        Assert.Equal(["cls_subnet", "bbox_subnet", "cls_score", "bbox_pred", "centerness", "border_cls_subnet",
-            "border_bbox_subnet", "border_cls_score", "border_bbox_pred", "scales"], headKeys);
+        Assert.Equal(["cls_subnet", "bbox_subnet", "cls_score", "bbox_pred", "centerness", "scales",
+            "border_cls_subnet", "border_bbox_subnet", "border_cls_score", "border_bbox_pred"], headKeys);
         Assert.Contains("head.border_cls_subnet.ltrb_conv.0.weight", det.StateDict().Keys);
         Assert.Contains(det.StateDict().Keys, k => k.StartsWith("backbone.", StringComparison.Ordinal));
         Assert.Contains("borderdet", DetectorZoo.Names);
@@ -63,7 +63,7 @@ public class BorderDetDetectorTests
     {
         var det = new BorderDetDetector(Tiny(), new Generator(1));
         var batch = Squares(2, 1);
-        var fwd = det.RunNetwork(batch.Images);
+        var fwd = det.RunBorderNetwork(batch.Images);
         Assert.Equal(5, fwd.BorderLogits.Count);
         Assert.Equal(new Shape(2, 2, 8, 8), fwd.BorderLogits[0].Shape);
         Assert.Equal(new Shape(2, 4, 8, 8), fwd.BorderDeltas[0].Shape);
@@ -80,7 +80,7 @@ public class BorderDetDetectorTests
         var det = new BorderDetDetector(Tiny(), new Generator(2));
         var batch = Squares(2, 2);
         using var _ = GradMode.Disable();
-        var fwd = det.RunNetwork(batch.Images);
+        var fwd = det.RunBorderNetwork(batch.Images);
         var (labels, deltas) = det.BorderTargetsOf(fwd, batch);
         var r = fwd.CoarseBoxes.Sum(c => c.Size(1));
         Assert.Equal(new Shape(2 * r), labels.Shape);
