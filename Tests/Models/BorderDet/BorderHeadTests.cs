@@ -46,6 +46,28 @@ public class BorderHeadTests
     }
 
     [Fact]
+    public void Cpu_and_reference_devices_agree_with_gradients()
+    {
+        var g = new Generator(7);
+        var (h, w) = (3, 5);
+        var inputs = new[] { Tensor.Randn(new Shape(2, 8, h, w), g, DType.F64), Tensor.Randn(new Shape(2, 8, h, w), g, DType.F64) };
+        var coarse = BorderHead.CoarseBoxes(Tensor.Rand(new Shape(2, 4, h, w), g, DType.F64) * 30, F.GridPoints(h, w, 8, dtype: DType.F64));
+        var results = new List<Tensor[]>();
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+        {
+            var head = new BorderHead(8, 3, 4, 2, generator: new Generator(8));
+            head.To(DType.F64);
+            head.To(device);
+            var x = inputs.Select(t => t.To(device).Detach().RequiresGrad_()).ToArray();
+            var (logits, deltas) = head.Forward(x[0], x[1], BorderHead.AlignBoxes(coarse.To(device), 8, h, w));
+            (logits.Sum() + (deltas * deltas).Sum()).Backward();
+            results.Add([logits, deltas, x[0].Grad!, x[1].Grad!, head.ClsSubnet.LtrbConv[0].NamedParameters().First().Value.Grad!]);
+        }
+        for (var i = 0; i < results[0].Length; i++)
+            Verify.Close(results[1][i].To(Device.Cpu), results[0][i], 1e-10, 1e-8, $"output {i}");
+    }
+
+    [Fact]
     public void Align_boxes_are_divided_by_the_stride_and_clamped_to_the_map()
     {
         var coarse = Tensor.From(new float[] { -8, 4, 100, 30, 16, -3, 24, 200 }, new Shape(1, 2, 4));
