@@ -11,6 +11,7 @@ public static class DetectorZoo
     private static readonly Dictionary<string, Func<DetectorSpec, Detector>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["fcos"] = spec => new Scratch.Models.Fcos.FcosDetector(spec),
+        ["borderdet"] = spec => new Scratch.Models.BorderDet.BorderDetDetector(spec),
     };
 
     /// <summary>The registered names, sorted.</summary>
