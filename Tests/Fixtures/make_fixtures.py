@@ -1,0 +1,707 @@
+"""PyTorch oracle fixtures for every Scratch op family: inputs, outputs and input gradients.
+
+Regenerate everything (deterministic, fixed seeds; Debian's torch 1.13.1 / torchvision 0.14.1):
+
+    /usr/bin/python3 Tests/Fixtures/make_fixtures.py
+
+Writes Tests/Fixtures/ops/<family>.safetensors, one file per op family. Tensor names per case:
+
+    <case>.in<i>            the i-th input (F32 or F64 floats, I64 indices, BOOL masks)
+    <case>.out / .out<k>    the output (several outputs are numbered)
+    <case>.gout / .gout<k>  a fixed random upstream gradient for each differentiable output
+    <case>.grad<i>          d(sum_k <out_k * gout_k>)/d(in_i) for each input that gets a gradient
+
+The safetensors "__metadata__" maps each case name to a JSON string
+{"op": <name the C# side dispatches on>, "args": {...}, "inputs": n, "outputs": m, "gouts": [k...], "grads": [i...]}.
+The C# side (Tests/Oracle/*OracleTests.cs) runs the same op on Device.Cpu and Device.Reference and compares.
+The safetensors writer is implemented here (the format is: 8-byte little-endian header length N, N bytes of JSON
+header padded with spaces to a multiple of 8, then the raw little-endian row-major tensor bytes).
+"""
+import json
+import os
+import struct
+import zlib
+
+import torch
+import torch.nn.functional as F
+import torchvision
+from torchvision import ops as tvops
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "ops")
+DT = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.int32: "I32", torch.bool: "BOOL",
+      torch.uint8: "U8"}
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    blobs, offset = [], 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous().cpu()
+        data = t.numpy().tobytes() if t.numel() else b""
+        header[name] = {"dtype": DT[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+class Family:
+    def __init__(self, name):
+        self.name = name
+        self.tensors = {}
+        self.meta = {}
+        self.gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))
+
+    # ---- random inputs -------------------------------------------------------------------------------------
+    def randn(self, *shape, dtype=torch.float32):
+        return torch.randn(tuple(shape), generator=self.gen, dtype=torch.float64).to(dtype)
+
+    def rand(self, *shape, lo=0.0, hi=1.0, dtype=torch.float32):
+        return (lo + (hi - lo) * torch.rand(tuple(shape), generator=self.gen, dtype=torch.float64)).to(dtype)
+
+    def away(self, *shape, dtype=torch.float32):
+        """Values in ±[0.1, 2): away from zero (kinks of abs, relu, ...)."""
+        s = torch.where(torch.rand(tuple(shape), generator=self.gen) < 0.5, -1.0, 1.0).double()
+        return (s * (0.1 + 1.9 * torch.rand(tuple(shape), generator=self.gen, dtype=torch.float64))).to(dtype)
+
+    def ints(self, lo, hi, *shape):
+        return torch.randint(lo, hi, shape, generator=self.gen, dtype=torch.int64)
+
+    def boxes(self, n, size=32.0, dtype=torch.float32, batch=None):
+        xy = self.rand(n, 2, hi=size * 0.7, dtype=torch.float64)
+        wh = self.rand(n, 2, lo=2.0, hi=size * 0.5, dtype=torch.float64)
+        b = torch.cat([xy, xy + wh], 1)
+        if batch is not None:
+            b = torch.cat([self.ints(0, batch, n, 1).double(), b], 1)
+        return b.to(dtype)
+
+    # ---- one case ------------------------------------------------------------------------------------------
+    def case(self, name, op, fn, inputs, args=None, grad=True):
+        """grad: True (every float input), False, or a list of input indices."""
+        assert name not in self.meta, name
+        inputs = [t.clone() for t in inputs]
+        want = [i for i, t in enumerate(inputs) if t.is_floating_point()] if grad is True else (grad or [])
+        for i in want:
+            inputs[i].requires_grad_(True)
+        outs = fn(*inputs)
+        single = isinstance(outs, torch.Tensor)
+        outs = [outs] if single else list(outs)
+        for i, t in enumerate(inputs):
+            self.tensors[f"{name}.in{i}"] = t.detach()
+        gouts, loss = [], None
+        for k, o in enumerate(outs):
+            self.tensors[f"{name}.out" + ("" if single else str(k))] = o.detach()
+            if want and o.requires_grad:
+                g = self.randn(*o.shape, dtype=o.dtype)
+                self.tensors[f"{name}.gout" + ("" if single else str(k))] = g
+                term = (o * g).sum()
+                loss = term if loss is None else loss + term
+                gouts.append(k)
+        grads = []
+        if loss is not None:
+            gs = torch.autograd.grad(loss, [inputs[i] for i in want], allow_unused=True)
+            for i, g in zip(want, gs):
+                if g is None:
+                    g = torch.zeros_like(inputs[i])
+                self.tensors[f"{name}.grad{i}"] = g
+                grads.append(i)
+        self.meta[name] = json.dumps({"op": op, "args": args or {}, "inputs": len(inputs), "outputs": len(outs),
+                                      "single": single, "gouts": gouts, "grads": grads}, separators=(",", ":"))
+
+    def save(self):
+        os.makedirs(OUT, exist_ok=True)
+        meta = dict(self.meta)
+        meta["__torch__"] = torch.__version__
+        meta["__torchvision__"] = torchvision.__version__
+        write_safetensors(os.path.join(OUT, self.name + ".safetensors"), self.tensors, meta)
+        size = os.path.getsize(os.path.join(OUT, self.name + ".safetensors"))
+        print(f"{self.name}: {len(self.meta)} cases, {size} bytes")
+        return size
+
+
+D64 = torch.float64
+
+
+def elementwise():
+    f = Family("elementwise")
+    unary = {
+        "abs": (torch.abs, "away"), "neg": (torch.neg, "randn"), "exp": (torch.exp, "randn"),
+        "log": (torch.log, "pos"), "log1p": (torch.log1p, "pos"), "sqrt": (torch.sqrt, "pos"),
+        "rsqrt": (torch.rsqrt, "pos"), "sin": (torch.sin, "randn"), "cos": (torch.cos, "randn"),
+        "tanh": (torch.tanh, "randn"), "sigmoid": (torch.sigmoid, "randn"), "relu": (torch.relu, "away"),
+        "silu": (F.silu, "randn"), "erf": (torch.erf, "randn"), "gelu": (F.gelu, "randn"),
+    }
+    for op, (fn, dom) in unary.items():
+        for dt, suffix in ((torch.float32, ""), (D64, "_f64")):
+            x = {"away": f.away(3, 5, dtype=dt), "randn": f.randn(3, 5, dtype=dt),
+                 "pos": f.rand(3, 5, lo=0.2, hi=3.0, dtype=dt)}[dom]
+            f.case(op + suffix, op, fn, [x])
+    f.case("exp_big", "exp", torch.exp, [f.randn(64, 33) * 3])
+    f.case("gelu_tanh", "gelu", lambda x: F.gelu(x, approximate="tanh"), [f.randn(4, 6)], {"approximate": "tanh"})
+    f.case("leaky_relu", "leaky_relu", lambda x: F.leaky_relu(x, 0.2), [f.away(4, 6)], {"slope": 0.2})
+    f.case("leaky_relu_default", "leaky_relu", F.leaky_relu, [f.away(4, 6)], {"slope": 0.01})
+    f.case("softplus", "softplus", F.softplus, [f.randn(4, 6) * 3], {"beta": 1.0, "threshold": 20.0})
+    f.case("softplus_beta2_thr1", "softplus", lambda x: F.softplus(x, 2.0, 1.0), [f.away(4, 6)],
+           {"beta": 2.0, "threshold": 1.0})
+    f.case("clamp_both", "clamp", lambda x: torch.clamp(x, -0.5, 0.7), [f.randn(4, 6)], {"min": -0.5, "max": 0.7})
+    f.case("clamp_min", "clamp", lambda x: torch.clamp(x, min=-0.3), [f.randn(4, 6)], {"min": -0.3})
+    f.case("clamp_max", "clamp", lambda x: torch.clamp(x, max=0.4), [f.randn(4, 6, dtype=D64)], {"max": 0.4})
+    f.case("pow_scalar_2", "pow_scalar", lambda x: torch.pow(x, 2.0), [f.randn(4, 6)], {"exponent": 2.0})
+    f.case("pow_scalar_frac", "pow_scalar", lambda x: torch.pow(x, 1.7), [f.rand(4, 6, lo=0.1, hi=3)],
+           {"exponent": 1.7})
+    f.case("pow_scalar_neg", "pow_scalar", lambda x: torch.pow(x, -1.5), [f.rand(4, 6, lo=0.3, hi=3, dtype=D64)],
+           {"exponent": -1.5})
+    f.case("pow_tensor", "pow", torch.pow, [f.rand(4, 6, lo=0.2, hi=3), f.randn(4, 6)])
+    f.case("pow_tensor_bcast", "pow", torch.pow, [f.rand(3, 1, 5, lo=0.2, hi=3, dtype=D64), f.randn(4, 1, dtype=D64)])
+    for op, fn in (("add", torch.add), ("sub", torch.sub), ("mul", torch.mul), ("div", torch.div),
+                   ("minimum", torch.minimum), ("maximum", torch.maximum)):
+        b = (lambda *s, dtype=torch.float32: f.away(*s, dtype=dtype)) if op == "div" else f.randn
+        f.case(op, op, fn, [f.randn(3, 4), b(3, 4)])
+        f.case(op + "_bcast", op, fn, [f.randn(2, 3, 1), b(4)])
+        f.case(op + "_bcast_f64", op, fn, [f.randn(1, 5, dtype=D64), b(3, 1, dtype=D64)])
+    f.case("where", "where", torch.where, [f.randn(3, 4) > 0, f.randn(3, 4), f.randn(4)])
+    f.case("where_f64", "where", torch.where, [f.randn(2, 1, 4) > 0, f.randn(2, 3, 1, dtype=D64),
+                                               f.randn(3, 4, dtype=D64)])
+    f.case("masked_fill", "masked_fill", lambda x, m: x.masked_fill(m, -2.5), [f.randn(3, 4), f.randn(4) > 0],
+           {"value": -2.5})
+    a, b = f.ints(-2, 3, 3, 5).float(), f.ints(-2, 3, 5).float()
+    for op, fn in (("eq", torch.eq), ("ne", torch.ne), ("lt", torch.lt), ("le", torch.le), ("gt", torch.gt),
+                   ("ge", torch.ge)):
+        f.case(op, op, fn, [a, b])
+        f.case(op + "_scalar", op + "_scalar", lambda x, fn=fn: fn(x, 1.0), [a], {"value": 1.0})
+    ma, mb = f.randn(3, 4) > 0, f.randn(4) > 0
+    f.case("logical_and", "logical_and", torch.logical_and, [ma, mb])
+    f.case("logical_or", "logical_or", torch.logical_or, [ma, mb])
+    f.case("logical_xor", "logical_xor", torch.logical_xor, [ma, mb])
+    f.case("logical_not", "logical_not", torch.logical_not, [ma])
+    special = torch.tensor([0.0, 1.0, float("inf"), -float("inf"), float("nan"), -3.0])
+    f.case("isnan", "isnan", torch.isnan, [special])
+    f.case("isfinite", "isfinite", torch.isfinite, [special])
+    return f
+
+
+def reduce():
+    f = Family("reduce")
+    x = f.randn(3, 4, 5)
+    for op, fn in (("sum", torch.sum), ("mean", torch.mean), ("amax", torch.amax), ("amin", torch.amin),
+                   ("logsumexp", torch.logsumexp)):
+        if op != "logsumexp":
+            f.case(op + "_all", op, lambda t, fn=fn: fn(t) if op in ("sum", "mean") else fn(t, (0, 1, 2)), [x])
+        f.case(op + "_dim1", op, lambda t, fn=fn: fn(t, (1,)), [x], {"dims": [1]})
+        f.case(op + "_dims02_keep", op, lambda t, fn=fn: fn(t, (0, 2), keepdim=True), [x],
+               {"dims": [0, 2], "keepdim": True})
+        f.case(op + "_neg_f64", op, lambda t, fn=fn: fn(t, (-1,)), [f.randn(4, 6, dtype=D64)], {"dims": [-1]})
+    f.case("sum_big", "sum", lambda t: t.sum((1,)), [f.randn(8, 1000)], {"dims": [1]})
+    f.case("prod_all", "prod", torch.prod, [f.rand(3, 4, lo=0.5, hi=1.5)])
+    f.case("prod_dim", "prod", lambda t: torch.prod(t, 1), [f.away(3, 4, 2)], {"dims": [1]})
+    f.case("prod_dim_f64", "prod", lambda t: torch.prod(t, 0, keepdim=True), [f.away(3, 4, dtype=D64)],
+           {"dims": [0], "keepdim": True})
+    f.case("max_dim", "max_dim", lambda t: torch.max(t, 1), [x], {"dim": 1})
+    f.case("max_dim_keep", "max_dim", lambda t: torch.max(t, -1, keepdim=True), [x], {"dim": -1, "keepdim": True})
+    f.case("min_dim", "min_dim", lambda t: torch.min(t, 0), [x], {"dim": 0})
+    f.case("max_all", "max_all", torch.max, [x])
+    f.case("min_all", "min_all", torch.min, [f.randn(4, 5, dtype=D64)])
+    f.case("argmax_all", "argmax", torch.argmax, [x])
+    f.case("argmax_dim", "argmax", lambda t: torch.argmax(t, 2), [x], {"dim": 2})
+    f.case("argmin_dim_keep", "argmin", lambda t: torch.argmin(t, 1, keepdim=True), [x], {"dim": 1, "keepdim": True})
+    for p in (2.0, 1.0, 3.0):
+        f.case(f"norm_p{p:g}_all", "norm", lambda t, p=p: torch.norm(t, p), [f.away(3, 4)], {"p": p})
+        f.case(f"norm_p{p:g}_dim", "norm", lambda t, p=p: torch.norm(t, p, dim=(1,), keepdim=True), [f.away(3, 4)],
+               {"p": p, "dims": [1], "keepdim": True})
+    for op, fn in (("var", torch.var), ("std", torch.std)):
+        f.case(op + "_all", op, fn, [x])
+        f.case(op + "_dim", op, lambda t, fn=fn: fn(t, (1,), unbiased=True), [x], {"dims": [1]})
+        f.case(op + "_dim_biased", op, lambda t, fn=fn: fn(t, (0, 2), unbiased=False, keepdim=True), [x],
+               {"dims": [0, 2], "correction": 0, "keepdim": True})
+        f.case(op + "_f64", op, lambda t, fn=fn: fn(t, (-1,)), [f.randn(3, 7, dtype=D64)], {"dims": [-1]})
+    for d in (0, 1, -1):
+        f.case(f"cumsum_{d}", "cumsum", lambda t, d=d: torch.cumsum(t, d), [x], {"dim": d})
+        f.case(f"cumprod_{d}", "cumprod", lambda t, d=d: torch.cumprod(t, d), [f.away(3, 4, 5)], {"dim": d})
+        f.case(f"softmax_{d}", "softmax", lambda t, d=d: torch.softmax(t, d), [x * 2], {"dim": d})
+        f.case(f"log_softmax_{d}", "log_softmax", lambda t, d=d: torch.log_softmax(t, d), [x * 2], {"dim": d})
+    f.case("softmax_f64", "softmax", lambda t: torch.softmax(t, 1), [f.randn(4, 9, dtype=D64) * 3], {"dim": 1})
+    f.case("log_softmax_wide", "log_softmax", lambda t: torch.log_softmax(t, 1), [f.randn(4, 300) * 5], {"dim": 1})
+    f.case("kthvalue", "kthvalue", lambda t: torch.kthvalue(t, 2, 1), [x], {"k": 2, "dim": 1})
+    f.case("kthvalue_keep", "kthvalue", lambda t: torch.kthvalue(t, 5, -1, keepdim=True), [x],
+           {"k": 5, "dim": -1, "keepdim": True})
+    return f
+
+
+def shape():
+    f = Family("shape")
+    x = f.randn(2, 3, 4)
+    f.case("reshape", "reshape", lambda t: t.reshape(4, -1), [x], {"shape": [4, -1]})
+    f.case("permute", "permute", lambda t: t.permute(2, 0, 1), [x], {"dims": [2, 0, 1]})
+    f.case("transpose", "transpose", lambda t: t.transpose(0, 2), [x], {"dim0": 0, "dim1": 2})
+    f.case("permute_reshape", "permute_reshape", lambda t: t.permute(1, 2, 0).reshape(-1), [x],
+           {"dims": [1, 2, 0], "shape": [-1]})
+    f.case("expand", "expand", lambda t: t.expand(2, 3, 4), [f.randn(3, 1)], {"shape": [2, 3, 4]})
+    f.case("cat0", "cat", lambda a, b: torch.cat([a, b], 0), [f.randn(2, 3), f.randn(1, 3)], {"dim": 0})
+    f.case("cat_last_f64", "cat", lambda a, b, c: torch.cat([a, b, c], -1),
+           [f.randn(2, 2, dtype=D64), f.randn(2, 3, dtype=D64), f.randn(2, 1, dtype=D64)], {"dim": -1})
+    f.case("stack1", "stack", lambda a, b: torch.stack([a, b], 1), [f.randn(2, 3), f.randn(2, 3)], {"dim": 1})
+    f.case("split_sizes", "split", lambda t: torch.split(t, [1, 3], 2), [x], {"sizes": [1, 3], "dim": 2})
+    f.case("split_size", "split_size", lambda t: torch.split(t, 2, 1), [x], {"size": 2, "dim": 1})
+    f.case("chunk", "chunk", lambda t: torch.chunk(t, 2, 2), [x], {"chunks": 2, "dim": 2})
+    f.case("unbind", "unbind", lambda t: torch.unbind(t, 1), [x], {"dim": 1})
+    f.case("narrow", "narrow", lambda t: t.narrow(2, 1, 2), [x], {"dim": 2, "start": 1, "length": 2})
+    f.case("slice_step", "slice", lambda t: t[:, :, 1:4:2], [x], {"dim": 2, "start": 1, "end": 4, "step": 2})
+    f.case("slice_neg", "slice", lambda t: t[:, -2:], [x], {"dim": 1, "start": -2})
+    f.case("select", "select", lambda t: t.select(1, -1), [x], {"dim": 1, "index": -1})
+    f.case("flip", "flip", lambda t: t.flip(0, 2), [x], {"dims": [0, 2]})
+    f.case("squeeze", "squeeze", lambda t: t.squeeze(), [f.randn(2, 1, 3, 1)], {})
+    f.case("squeeze_dim", "squeeze", lambda t: t.squeeze(1), [f.randn(2, 1, 3, 1)], {"dim": 1})
+    f.case("unsqueeze", "unsqueeze", lambda t: t.unsqueeze(-1), [x], {"dim": -1})
+    f.case("flatten", "flatten", lambda t: t.flatten(1), [f.randn(2, 3, 2, 2)], {"start": 1, "end": -1})
+    f.case("repeat", "repeat", lambda t: t.repeat(2, 1, 3), [f.randn(2, 3)], {"repeats": [2, 1, 3]})
+    f.case("contiguous", "contiguous", lambda t: t.transpose(0, 1).contiguous(), [x], {})
+    f.case("pad_constant", "pad", lambda t: F.pad(t, [1, 2, 0, 1], value=0.5), [f.randn(1, 2, 3, 4)],
+           {"pads": [1, 2, 0, 1], "mode": "constant", "value": 0.5})
+    f.case("pad_crop", "pad", lambda t: F.pad(t, [-1, 2]), [f.randn(2, 5)], {"pads": [-1, 2], "mode": "constant"})
+    f.case("pad_reflect", "pad", lambda t: F.pad(t, [2, 1, 1, 2], mode="reflect"), [f.randn(1, 2, 4, 5)],
+           {"pads": [2, 1, 1, 2], "mode": "reflect"})
+    f.case("pad_reflect1d", "pad", lambda t: F.pad(t, [3, 1], mode="reflect"), [f.randn(2, 3, 5, dtype=D64)],
+           {"pads": [3, 1], "mode": "reflect"})
+    f.case("pad_replicate", "pad", lambda t: F.pad(t, [2, 3, 3, 1], mode="replicate"), [f.randn(1, 2, 3, 4)],
+           {"pads": [2, 3, 3, 1], "mode": "replicate"})
+    return f
+
+
+def index():
+    f = Family("index")
+    x = f.randn(3, 5)
+    f.case("gather1", "gather", lambda t, i: torch.gather(t, 1, i), [x, f.ints(0, 5, 3, 4)], {"dim": 1})
+    f.case("gather0", "gather", lambda t, i: torch.gather(t, 0, i), [f.randn(4, 3, dtype=D64), f.ints(0, 4, 6, 3)],
+           {"dim": 0})
+    f.case("index_select", "index_select", lambda t, i: torch.index_select(t, 1, i),
+           [x, torch.tensor([4, 0, 0, 2])], {"dim": 1})
+    f.case("index_select0", "index_select", lambda t, i: torch.index_select(t, 0, i),
+           [f.randn(4, 2, 3), torch.tensor([3, 1, 3])], {"dim": 0})
+    perm = torch.stack([torch.randperm(5, generator=f.gen)[:3] for _ in range(2)])
+    f.case("scatter", "scatter", lambda t, i, s: torch.scatter(t, 1, i, s), [f.randn(2, 5), perm, f.randn(2, 3)],
+           {"dim": 1})
+    f.case("scatter_value", "scatter_value", lambda t, i: torch.scatter(t, 1, i, 1.5), [f.randn(2, 5), perm],
+           {"dim": 1, "value": 1.5})
+    f.case("scatter_add", "scatter_add", lambda t, i, s: torch.scatter_add(t, 0, i, s),
+           [f.randn(3, 4), f.ints(0, 3, 5, 4), f.randn(5, 4)], {"dim": 0})
+    f.case("index_add", "index_add", lambda t, i, s: torch.index_add(t, 0, i, s, alpha=2.0),
+           [f.randn(4, 3), torch.tensor([0, 2, 0, 3, 2]), f.randn(5, 3)], {"dim": 0, "alpha": 2.0})
+    f.case("masked_select", "masked_select", torch.masked_select, [f.randn(3, 4), f.randn(4) > 0])
+    f.case("nonzero", "nonzero", torch.nonzero, [f.ints(0, 2, 3, 4)])
+    y = f.randn(3, 6)
+    f.case("sort", "sort", lambda t: torch.sort(t, 1), [y], {"dim": 1})
+    f.case("sort_desc0", "sort", lambda t: torch.sort(t, 0, descending=True), [y], {"dim": 0, "descending": True})
+    f.case("argsort", "argsort", lambda t: torch.argsort(t, -1), [y], {"dim": -1})
+    f.case("topk", "topk", lambda t: torch.topk(t, 3, 1), [y], {"k": 3, "dim": 1})
+    f.case("topk_smallest", "topk", lambda t: torch.topk(t, 2, 0, largest=False), [y],
+           {"k": 2, "dim": 0, "largest": False})
+    return f
+
+
+def linalg():
+    f = Family("linalg")
+    f.case("matmul_2d", "matmul", torch.matmul, [f.randn(4, 5), f.randn(5, 3)])
+    f.case("matmul_big", "matmul", torch.matmul, [f.randn(33, 70), f.randn(70, 41)])
+    f.case("matmul_batched", "matmul", torch.matmul, [f.randn(2, 4, 5), f.randn(2, 5, 3)])
+    f.case("matmul_bcast", "matmul", torch.matmul, [f.randn(2, 1, 4, 5), f.randn(3, 5, 2)])
+    f.case("matmul_vec_mat", "matmul", torch.matmul, [f.randn(5), f.randn(2, 5, 3)])
+    f.case("matmul_mat_vec", "matmul", torch.matmul, [f.randn(3, 4, 5), f.randn(5)])
+    f.case("matmul_dot", "matmul", torch.matmul, [f.randn(7), f.randn(7)])
+    f.case("matmul_f64", "matmul", torch.matmul, [f.randn(6, 4, dtype=D64), f.randn(4, 5, dtype=D64)])
+    f.case("linear", "linear", F.linear, [f.randn(3, 5), f.randn(4, 5), f.randn(4)])
+    f.case("linear_nobias", "linear", F.linear, [f.randn(2, 3, 5), f.randn(4, 5)])
+    f.case("linear_f64", "linear", F.linear, [f.randn(3, 6, dtype=D64), f.randn(2, 6, dtype=D64),
+                                              f.randn(2, dtype=D64)])
+    return f
+
+
+def conv():
+    f = Family("conv")
+
+    def c(name, n, cin, h, w, cout, k, stride=1, padding=0, dilation=1, groups=1, bias=True, dtype=torch.float32):
+        kh, kw = (k, k) if isinstance(k, int) else k
+        inputs = [f.randn(n, cin, h, w, dtype=dtype), f.randn(cout, cin // groups, kh, kw, dtype=dtype) * 0.3]
+        if bias:
+            inputs.append(f.randn(cout, dtype=dtype))
+        args = {"stride": list(torch.nn.modules.utils._pair(stride)), "padding": list(torch.nn.modules.utils._pair(padding)),
+                "dilation": list(torch.nn.modules.utils._pair(dilation)), "groups": groups}
+        f.case(name, "conv2d", lambda *t: F.conv2d(*t, stride=stride, padding=padding, dilation=dilation,
+                                                   groups=groups), inputs, args)
+
+    c("conv3x3", 2, 3, 7, 6, 4, 3, padding=1)
+    c("conv3x3_nobias", 1, 4, 6, 6, 5, 3, bias=False)
+    c("conv_stride2", 2, 3, 9, 8, 4, 3, stride=2, padding=1)
+    c("conv_stride_asym", 1, 2, 9, 10, 3, 3, stride=(2, 3), padding=(0, 2))
+    c("conv_dilation2", 1, 3, 9, 9, 2, 3, padding=2, dilation=2)
+    c("conv_groups2", 2, 4, 6, 5, 6, 3, padding=1, groups=2)
+    c("conv_depthwise", 2, 4, 7, 7, 4, 3, padding=1, groups=4)
+    c("conv_depthwise_mult2_s2", 1, 3, 8, 8, 6, 3, stride=2, padding=1, groups=3)
+    c("conv_1x1", 2, 6, 5, 4, 3, 1)
+    c("conv_1x1_stride2", 1, 4, 7, 7, 8, 1, stride=2, bias=False)
+    c("conv_15x1", 1, 2, 20, 5, 3, (15, 1), padding=(7, 0))
+    c("conv_1x15", 1, 2, 5, 20, 3, (1, 15), padding=(0, 7))
+    c("conv_5x5_big", 2, 8, 16, 16, 16, 5, padding=2)
+    c("conv_f64", 1, 3, 6, 7, 2, 3, stride=2, padding=1, dilation=(1, 2), dtype=D64)
+
+    def t(name, n, cin, h, w, cout, k, stride=1, padding=0, output_padding=0, groups=1, dilation=1, bias=True,
+          dtype=torch.float32):
+        inputs = [f.randn(n, cin, h, w, dtype=dtype), f.randn(cin, cout // groups, k, k, dtype=dtype) * 0.3]
+        if bias:
+            inputs.append(f.randn(cout, dtype=dtype))
+        p2 = torch.nn.modules.utils._pair
+        args = {"stride": list(p2(stride)), "padding": list(p2(padding)), "output_padding": list(p2(output_padding)),
+                "groups": groups, "dilation": list(p2(dilation))}
+        f.case(name, "conv_transpose2d", lambda *x: F.conv_transpose2d(
+            *x, stride=stride, padding=padding, output_padding=output_padding, groups=groups, dilation=dilation),
+            inputs, args)
+
+    t("convT_2x2_s2", 2, 3, 4, 5, 4, 2, stride=2)
+    t("convT_3x3_s2_p1_op1", 1, 4, 5, 5, 3, 3, stride=2, padding=1, output_padding=1)
+    t("convT_3x3_s1", 1, 2, 4, 4, 3, 3, bias=False)
+    t("convT_groups", 1, 4, 4, 4, 6, 3, stride=2, padding=1, groups=2)
+    t("convT_dilation", 1, 2, 4, 5, 2, 3, dilation=2, stride=(1, 2), padding=(1, 0))
+    t("convT_f64", 1, 3, 3, 4, 2, 4, stride=2, padding=1, dtype=D64)
+    return f
+
+
+def pool():
+    f = Family("pool")
+    p2 = torch.nn.modules.utils._pair
+
+    def mp(name, x, k, stride=None, padding=0, dilation=1, ceil=False):
+        args = {"kernel": list(p2(k)), "stride": list(p2(stride if stride is not None else k)),
+                "padding": list(p2(padding)), "dilation": list(p2(dilation)), "ceil_mode": ceil}
+        f.case(name, "max_pool2d", lambda t: F.max_pool2d(t, k, stride, padding, dilation, ceil), [x], args)
+
+    mp("maxpool_2", f.randn(2, 3, 6, 6), 2)
+    mp("maxpool_3_s2_p1", f.randn(1, 2, 7, 8), 3, 2, 1)
+    mp("maxpool_ceil", f.randn(1, 2, 7, 7), 2, 2, 0, 1, True)
+    mp("maxpool_ceil_pad", f.randn(1, 2, 8, 9), 3, 2, 1, 1, True)
+    mp("maxpool_dilation", f.randn(1, 2, 9, 9), 3, 1, 1, 2)
+    mp("maxpool_asym", f.randn(1, 2, 8, 9, dtype=D64), (2, 3), (1, 2), (1, 0))
+
+    def ap(name, x, k, stride=None, padding=0, ceil=False, cip=True, div=None):
+        args = {"kernel": list(p2(k)), "stride": list(p2(stride if stride is not None else k)),
+                "padding": list(p2(padding)), "ceil_mode": ceil, "count_include_pad": cip}
+        if div is not None:
+            args["divisor_override"] = div
+        f.case(name, "avg_pool2d", lambda t: F.avg_pool2d(t, k, stride, padding, ceil, cip, div), [x], args)
+
+    ap("avgpool_2", f.randn(2, 3, 6, 6), 2)
+    ap("avgpool_3_s2_p1", f.randn(1, 2, 7, 8), 3, 2, 1)
+    ap("avgpool_3_s2_p1_nopad", f.randn(1, 2, 7, 8), 3, 2, 1, cip=False)
+    ap("avgpool_ceil", f.randn(1, 2, 7, 7), 2, 2, 0, True)
+    ap("avgpool_ceil_pad_nocip", f.randn(1, 2, 8, 9), 3, 2, 1, True, False)
+    ap("avgpool_divisor", f.randn(1, 2, 6, 6, dtype=D64), 3, 1, 1, div=5)
+    for (h, w), o in (((8, 8), (1, 1)), ((7, 9), (3, 4)), ((5, 5), (7, 3)), ((6, 10), (6, 10))):
+        f.case(f"adaptive_avg_{h}x{w}_to_{o[0]}x{o[1]}", "adaptive_avg_pool2d",
+               lambda t, o=o: F.adaptive_avg_pool2d(t, o), [f.randn(2, 3, h, w)], {"size": list(o)})
+        f.case(f"adaptive_max_{h}x{w}_to_{o[0]}x{o[1]}", "adaptive_max_pool2d",
+               lambda t, o=o: F.adaptive_max_pool2d(t, o), [f.randn(2, 3, h, w)], {"size": list(o)})
+    f.case("adaptive_avg_f64", "adaptive_avg_pool2d", lambda t: F.adaptive_avg_pool2d(t, (2, 3)),
+           [f.randn(1, 2, 5, 7, dtype=D64)], {"size": [2, 3]})
+    f.case("adaptive_max_indices", "adaptive_max_pool2d_indices",
+           lambda t: F.adaptive_max_pool2d(t, (2, 3), return_indices=True), [f.randn(1, 2, 5, 7)], {"size": [2, 3]})
+    f.case("maxpool_indices", "max_pool2d_indices",
+           lambda t: F.max_pool2d(t, 3, 2, 1, return_indices=True), [f.randn(1, 2, 7, 6)],
+           {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "dilation": [1, 1], "ceil_mode": False})
+    return f
+
+
+def interp():
+    f = Family("interp")
+    for mode in ("nearest", "bilinear"):
+        acs = (None,) if mode == "nearest" else (False, True)
+        for ac in acs:
+            tag = mode + ("" if ac is None else ("_ac" if ac else ""))
+            for (h, w), size in (((4, 5), (8, 10)), ((6, 7), (4, 3)), ((5, 5), (9, 13)), ((3, 4), (3, 4))):
+                args = {"mode": mode, "size": list(size)}
+                if ac is not None:
+                    args["align_corners"] = ac
+                f.case(f"{tag}_{h}x{w}_to_{size[0]}x{size[1]}", "interpolate",
+                       lambda t, size=size, ac=ac, mode=mode: F.interpolate(t, size=size, mode=mode, align_corners=ac),
+                       [f.randn(2, 3, h, w)], args)
+            for sc in ((2.0, 2.0), (1.5, 0.5), (0.75, 2.5)):
+                args = {"mode": mode, "scale": list(sc)}
+                if ac is not None:
+                    args["align_corners"] = ac
+                f.case(f"{tag}_scale_{sc[0]:g}x{sc[1]:g}", "interpolate",
+                       lambda t, sc=sc, ac=ac, mode=mode: F.interpolate(t, scale_factor=sc, mode=mode,
+                                                                      align_corners=ac),
+                       [f.randn(1, 2, 6, 5)], args)
+    f.case("bilinear_f64", "interpolate", lambda t: F.interpolate(t, size=(7, 9), mode="bilinear"),
+           [f.randn(1, 2, 4, 5, dtype=D64)], {"mode": "bilinear", "size": [7, 9], "align_corners": False})
+    return f
+
+
+def norm():
+    f = Family("norm")
+
+    def bn(name, shape, training, dtype=torch.float32, affine=True):
+        c = shape[1]
+        inputs = [f.randn(*shape, dtype=dtype) * 2 + 0.5, f.randn(c, dtype=dtype) * 0.1,
+                  f.rand(c, lo=0.5, hi=1.5, dtype=dtype)]
+        if affine:
+            inputs += [f.rand(c, lo=0.5, hi=1.5, dtype=dtype), f.randn(c, dtype=dtype)]
+
+        def fn(x, rm, rv, *wb):
+            rm, rv = rm.detach().clone(), rv.detach().clone()
+            y = F.batch_norm(x, rm, rv, *wb, training=training, momentum=0.1, eps=1e-5)
+            return (y, rm, rv) if training else y
+        grad = [0] + ([3, 4] if affine else [])
+        f.case(name, "batch_norm", fn, inputs, {"training": training, "momentum": 0.1, "eps": 1e-5}, grad)
+
+    bn("batch_train_2d", (4, 3, 5, 6), True)
+    bn("batch_train_1d", (8, 5), True)
+    bn("batch_train_3d_noaffine", (4, 3, 7), True, affine=False)
+    bn("batch_eval_2d", (2, 3, 4, 5), False)
+    bn("batch_eval_1d_f64", (6, 4), False, dtype=D64)
+    bn("batch_train_f64", (3, 2, 4, 4), True, dtype=D64)
+
+    def gn(name, shape, groups, affine=True, dtype=torch.float32, eps=1e-5):
+        c = shape[1]
+        inputs = [f.randn(*shape, dtype=dtype) * 2 + 1]
+        if affine:
+            inputs += [f.rand(c, lo=0.5, hi=1.5, dtype=dtype), f.randn(c, dtype=dtype)]
+        f.case(name, "group_norm", lambda x, *wb: F.group_norm(x, groups, *wb, eps=eps), inputs,
+               {"groups": groups, "eps": eps})
+
+    gn("group_2", (2, 6, 4, 5), 2)
+    gn("group_1", (2, 4, 3, 3), 1)
+    gn("group_per_channel", (2, 4, 3, 3), 4)
+    gn("group_noaffine", (3, 8, 5), 4, affine=False)
+    gn("group_32ch_8", (1, 32, 6, 6), 8, eps=1e-6)
+    gn("group_f64", (2, 6, 3, 4), 3, dtype=D64)
+
+    def inorm(name, shape, affine, dtype=torch.float32):
+        c = shape[1]
+        inputs = [f.randn(*shape, dtype=dtype) * 2 + 1]
+        if affine:
+            inputs += [f.rand(c, lo=0.5, hi=1.5, dtype=dtype), f.randn(c, dtype=dtype)]
+        f.case(name, "instance_norm",
+               lambda x, *wb: F.instance_norm(x, None, None, *wb, use_input_stats=True, eps=1e-5), inputs,
+               {"eps": 1e-5})
+
+    inorm("instance_2d", (2, 3, 5, 4), True)
+    inorm("instance_1d_noaffine", (3, 4, 7), False)
+    inorm("instance_f64", (2, 2, 4, 4), True, dtype=D64)
+
+    def ln(name, shape, ns, affine=True, dtype=torch.float32):
+        inputs = [f.randn(*shape, dtype=dtype) * 2 + 1]
+        if affine:
+            inputs += [f.rand(*ns, lo=0.5, hi=1.5, dtype=dtype), f.randn(*ns, dtype=dtype)]
+        f.case(name, "layer_norm", lambda x, *wb: F.layer_norm(x, ns, *wb, eps=1e-5), inputs,
+               {"normalized_shape": list(ns), "eps": 1e-5})
+
+    ln("layer_last", (3, 8), (8,))
+    ln("layer_last2", (2, 3, 4, 5), (4, 5))
+    ln("layer_noaffine", (4, 6), (6,), affine=False)
+    ln("layer_wide", (4, 300), (300,))
+    ln("layer_f64", (3, 2, 7), (7,), dtype=D64)
+    return f
+
+
+def loss():
+    f = Family("loss")
+    reds = ("mean", "sum", "none")
+    for red in reds:
+        f.case(f"mse_{red}", "mse", lambda a, b, red=red: F.mse_loss(a, b, reduction=red),
+               [f.randn(3, 4), f.randn(3, 4)], {"reduction": red})
+        f.case(f"l1_{red}", "l1", lambda a, b, red=red: F.l1_loss(a, b, reduction=red),
+               [f.randn(3, 4), f.randn(3, 4)], {"reduction": red})
+        f.case(f"smooth_l1_{red}", "smooth_l1", lambda a, b, red=red: F.smooth_l1_loss(a, b, reduction=red),
+               [f.randn(3, 4), f.randn(3, 4)], {"reduction": red, "beta": 1.0})
+        f.case(f"bce_{red}", "bce", lambda a, b, red=red: F.binary_cross_entropy(a, b, reduction=red),
+               [f.rand(3, 4, lo=0.05, hi=0.95), f.rand(3, 4)], {"reduction": red}, grad=[0])
+        f.case(f"bce_logits_{red}", "bce_logits",
+               lambda a, b, red=red: F.binary_cross_entropy_with_logits(a, b, reduction=red),
+               [f.randn(3, 4) * 2, f.rand(3, 4)], {"reduction": red}, grad=[0])
+        f.case(f"cross_entropy_{red}", "cross_entropy",
+               lambda a, t, red=red: F.cross_entropy(a, t, reduction=red), [f.randn(5, 4) * 2, f.ints(0, 4, 5)],
+               {"reduction": red})
+        f.case(f"nll_{red}", "nll", lambda a, t, red=red: F.nll_loss(a, t, reduction=red),
+               [torch.log_softmax(f.randn(5, 4), 1), f.ints(0, 4, 5)], {"reduction": red})
+    f.case("smooth_l1_beta", "smooth_l1", lambda a, b: F.smooth_l1_loss(a, b, beta=0.3),
+           [f.randn(4, 5), f.randn(4, 5)], {"reduction": "mean", "beta": 0.3})
+    f.case("mse_f64", "mse", F.mse_loss, [f.randn(3, 4, dtype=D64), f.randn(3, 4, dtype=D64)], {"reduction": "mean"})
+    f.case("bce_weight", "bce", lambda a, b, w: F.binary_cross_entropy(a, b, w),
+           [f.rand(3, 4, lo=0.05, hi=0.95), f.rand(3, 4), f.rand(4)], {"reduction": "mean"}, grad=[0])
+    f.case("bce_logits_weights", "bce_logits",
+           lambda a, b, w, pw: F.binary_cross_entropy_with_logits(a, b, w, pos_weight=pw),
+           [f.randn(3, 4) * 2, f.rand(3, 4), f.rand(3, 1), f.rand(4, lo=0.5, hi=3)], {"reduction": "mean"}, grad=[0])
+    f.case("bce_logits_f64", "bce_logits", lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction="sum"),
+           [f.randn(3, 4, dtype=D64) * 2, f.rand(3, 4, dtype=D64)], {"reduction": "sum"}, grad=[0])
+    f.case("cross_entropy_weight", "cross_entropy", lambda a, t, w: F.cross_entropy(a, t, w),
+           [f.randn(6, 4), f.ints(0, 4, 6), f.rand(4, lo=0.2, hi=2)], {"reduction": "mean"}, grad=[0])
+    t = f.ints(0, 4, 6)
+    t[1] = -100
+    t[4] = -100
+    f.case("cross_entropy_ignore", "cross_entropy", lambda a, t: F.cross_entropy(a, t), [f.randn(6, 4), t],
+           {"reduction": "mean"})
+    t2 = f.ints(0, 3, 5)
+    t2[2] = 1
+    f.case("cross_entropy_ignore1_weight", "cross_entropy",
+           lambda a, t, w: F.cross_entropy(a, t, w, ignore_index=1, reduction="sum"),
+           [f.randn(5, 3), t2, f.rand(3, lo=0.2, hi=2)], {"reduction": "sum", "ignore_index": 1}, grad=[0])
+    f.case("cross_entropy_smoothing", "cross_entropy", lambda a, t: F.cross_entropy(a, t, label_smoothing=0.1),
+           [f.randn(6, 5), f.ints(0, 5, 6)], {"reduction": "mean", "label_smoothing": 0.1})
+    f.case("cross_entropy_smoothing_weight", "cross_entropy",
+           lambda a, t, w: F.cross_entropy(a, t, w, label_smoothing=0.2),
+           [f.randn(6, 5), f.ints(0, 5, 6), f.rand(5, lo=0.2, hi=2)], {"reduction": "mean", "label_smoothing": 0.2},
+           grad=[0])
+    f.case("cross_entropy_spatial", "cross_entropy", lambda a, t: F.cross_entropy(a, t),
+           [f.randn(2, 4, 3, 3), f.ints(0, 4, 2, 3, 3)], {"reduction": "mean"})
+    f.case("cross_entropy_f64", "cross_entropy", lambda a, t: F.cross_entropy(a, t),
+           [f.randn(4, 6, dtype=D64), f.ints(0, 6, 4)], {"reduction": "mean"})
+    f.case("nll_weight_ignore", "nll", lambda a, t, w: F.nll_loss(a, t, w, ignore_index=2),
+           [torch.log_softmax(f.randn(6, 4), 1), f.ints(0, 4, 6), f.rand(4, lo=0.2, hi=2)],
+           {"reduction": "mean", "ignore_index": 2}, grad=[0])
+    f.case("nll_spatial", "nll", lambda a, t: F.nll_loss(a, t), [f.randn(2, 3, 2, 4), f.ints(0, 3, 2, 2, 4)],
+           {"reduction": "mean"})
+    return f
+
+
+def nn():
+    f = Family("nn")
+    f.case("dropout_eval", "dropout_eval", lambda x: F.dropout(x, 0.5, training=False), [f.randn(3, 4)],
+           {"p": 0.5})
+    f.case("dropout_p0_train", "dropout_p0", lambda x: F.dropout(x, 0.0, training=True), [f.randn(3, 4)],
+           {"p": 0.0})
+    return f
+
+
+def detection():
+    f = Family("detection")
+    feat = f.randn(2, 3, 12, 14)
+    rois = f.boxes(5, 14.0, batch=2)
+    for aligned in (False, True):
+        for sr in (0, 2, -1):
+            for scale in (1.0, 0.5):
+                name = f"roi_align_{'aligned' if aligned else 'legacy'}_s{sr}_scale{scale:g}"
+                f.case(name, "roi_align",
+                       lambda x, r, aligned=aligned, sr=sr, scale=scale: tvops.roi_align(x, r, (3, 4), scale, sr,
+                                                                                         aligned),
+                       [feat, rois], {"output_size": [3, 4], "spatial_scale": scale, "sampling_ratio": sr,
+                                      "aligned": aligned}, grad=[0])
+    f.case("roi_align_f64", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 0.25, 2, True),
+           [f.randn(1, 2, 8, 8, dtype=D64), f.boxes(4, 32.0, batch=1, dtype=D64)],
+           {"output_size": [2, 2], "spatial_scale": 0.25, "sampling_ratio": 2, "aligned": True}, grad=[0])
+    f.case("roi_align_outside", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 1.0, 2, False),
+           [f.randn(1, 2, 6, 6), torch.tensor([[0, -3.0, -2.0, 2.0, 3.0], [0, 4.0, 4.5, 9.0, 8.0]])],
+           {"output_size": [2, 2], "spatial_scale": 1.0, "sampling_ratio": 2, "aligned": False}, grad=[0])
+    for sr in (0, 2):
+        f.case(f"ps_roi_align_s{sr}", "ps_roi_align",
+               lambda x, r, sr=sr: tvops.ps_roi_align(x, r, (2, 3), 0.5, sr),
+               [f.randn(2, 12, 10, 9), f.boxes(4, 18.0, batch=2)],
+               {"output_size": [2, 3], "spatial_scale": 0.5, "sampling_ratio": sr}, grad=[0])
+    b = f.boxes(40, 32.0)
+    s = f.rand(40)
+    for thr in (0.3, 0.5, 0.7):
+        f.case(f"nms_{thr:g}", "nms", lambda b, s, thr=thr: tvops.nms(b, s, thr), [b, s], {"iou_threshold": thr},
+               grad=False)
+    f.case("nms_f64", "nms", lambda b, s: tvops.nms(b, s, 0.4), [b.double(), s.double()], {"iou_threshold": 0.4},
+           grad=False)
+    f.case("batched_nms", "batched_nms", lambda b, s, i: tvops.batched_nms(b, s, i, 0.5), [b, s, f.ints(0, 3, 40)],
+           {"iou_threshold": 0.5}, grad=False)
+    a, c = f.boxes(6, 20.0), f.boxes(5, 20.0)
+    f.case("box_iou", "box_iou", tvops.box_iou, [a, c])
+    f.case("box_iou_f64", "box_iou", tvops.box_iou, [a.double(), c.double()])
+    f.case("generalized_box_iou", "generalized_box_iou", tvops.generalized_box_iou, [a, c])
+    f.case("generalized_box_iou_f64", "generalized_box_iou", tvops.generalized_box_iou, [a.double(), c.double()])
+    f.case("box_area", "box_area", tvops.box_area, [a])
+    for fr, to in (("xyxy", "xywh"), ("xyxy", "cxcywh"), ("xywh", "xyxy"), ("cxcywh", "xyxy"), ("xywh", "cxcywh")):
+        f.case(f"box_convert_{fr}_{to}", "box_convert", lambda t, fr=fr, to=to: tvops.box_convert(t, fr, to), [a],
+               {"from": fr, "to": to})
+    f.case("clip_boxes", "clip_boxes", lambda t: tvops.clip_boxes_to_image(t, (15, 12)), [a * 1.2 - 3],
+           {"height": 15, "width": 12})
+    f.case("remove_small_boxes", "remove_small_boxes", lambda t: tvops.remove_small_boxes(t, 6.0), [a],
+           {"min_size": 6.0}, grad=False)
+    for red in ("none", "mean", "sum"):
+        f.case(f"sigmoid_focal_{red}", "sigmoid_focal_loss",
+               lambda x, t, red=red: tvops.sigmoid_focal_loss(x, t, 0.25, 2.0, red),
+               [f.randn(4, 6) * 2, (f.rand(4, 6) > 0.7).float()], {"alpha": 0.25, "gamma": 2.0, "reduction": red},
+               grad=[0])
+    f.case("sigmoid_focal_alpha_neg_gamma1", "sigmoid_focal_loss",
+           lambda x, t: tvops.sigmoid_focal_loss(x, t, -1.0, 1.0, "sum"),
+           [f.randn(3, 5, dtype=D64) * 2, (f.rand(3, 5, dtype=D64) > 0.5).double()],
+           {"alpha": -1.0, "gamma": 1.0, "reduction": "sum"}, grad=[0])
+    return f
+
+
+def blocks():
+    """Composite blocks from functional ops: every weight is an input, so every weight gets a gradient."""
+    f = Family("blocks")
+
+    def w(cout, cin, k):
+        return f.randn(cout, cin, k, k) * (2.0 / (cin * k * k)) ** 0.5
+
+    def bnp(c):  # weight, bias, running mean, running var
+        return [f.rand(c, lo=0.5, hi=1.5), f.randn(c) * 0.1, f.randn(c) * 0.1, f.rand(c, lo=0.5, hi=1.5)]
+
+    def bn(x, wt, b, rm, rv, training):
+        return F.batch_norm(x, rm.detach().clone(), rv.detach().clone(), wt, b, training=training)
+
+    def basic(x, w1, g1, b1, m1, v1, w2, g2, b2, m2, v2, wd, gd, bd, md, vd, training):
+        y = torch.relu(bn(F.conv2d(x, w1, stride=2, padding=1), g1, b1, m1, v1, training))
+        y = bn(F.conv2d(y, w2, padding=1), g2, b2, m2, v2, training)
+        idn = bn(F.conv2d(x, wd, stride=2), gd, bd, md, vd, training)
+        return torch.relu(y + idn)
+
+    for training in (False, True):
+        inputs = [f.randn(2, 4, 8, 8), w(8, 4, 3), *bnp(8), w(8, 8, 3), *bnp(8), w(8, 4, 1), *bnp(8)]
+        grads = [i for i in range(len(inputs)) if i == 0 or (i - 1) % 5 in (0, 1, 2)]
+        f.case("resnet_basic_" + ("train" if training else "eval"), "resnet_basic",
+               lambda *t, training=training: basic(*t, training), inputs, {"training": training}, grads)
+
+    def bottleneck(x, w1, g1, b1, m1, v1, w2, g2, b2, m2, v2, w3, g3, b3, m3, v3):
+        y = torch.relu(bn(F.conv2d(x, w1), g1, b1, m1, v1, False))
+        y = torch.relu(bn(F.conv2d(y, w2, padding=1), g2, b2, m2, v2, False))
+        y = bn(F.conv2d(y, w3), g3, b3, m3, v3, False)
+        return torch.relu(y + x)
+
+    inputs = [f.randn(2, 16, 6, 6), w(4, 16, 1), *bnp(4), w(4, 4, 3), *bnp(4), w(16, 4, 1), *bnp(16)]
+    grads = [i for i in range(len(inputs)) if i == 0 or (i - 1) % 5 in (0, 1, 2)]
+    f.case("resnet_bottleneck_eval", "resnet_bottleneck", bottleneck, inputs, {}, grads)
+
+    def fpn(c3, c4, c5, l3, l3b, l4, l4b, l5, l5b, o3, o3b, o4, o4b, o5, o5b):
+        p5 = F.conv2d(c5, l5, l5b)
+        p4 = F.conv2d(c4, l4, l4b) + F.interpolate(p5, size=c4.shape[-2:], mode="nearest")
+        p3 = F.conv2d(c3, l3, l3b) + F.interpolate(p4, size=c3.shape[-2:], mode="nearest")
+        return (F.conv2d(p3, o3, o3b, padding=1), F.conv2d(p4, o4, o4b, padding=1), F.conv2d(p5, o5, o5b, padding=1))
+
+    d = 6
+    inputs = [f.randn(1, 4, 16, 16), f.randn(1, 8, 8, 8), f.randn(1, 12, 4, 4),
+              w(d, 4, 1), f.randn(d) * 0.1, w(d, 8, 1), f.randn(d) * 0.1, w(d, 12, 1), f.randn(d) * 0.1,
+              w(d, d, 3), f.randn(d) * 0.1, w(d, d, 3), f.randn(d) * 0.1, w(d, d, 3), f.randn(d) * 0.1]
+    f.case("fpn", "fpn", fpn, inputs)
+
+    def tower(x, *p):
+        for i in range(2):
+            wt, b, g, be = p[4 * i:4 * i + 4]
+            x = torch.relu(F.group_norm(F.conv2d(x, wt, b, padding=1), 4, g, be))
+        return F.conv2d(x, p[8], p[9], padding=1)
+
+    inputs = [f.randn(2, 8, 7, 7)]
+    for _ in range(2):
+        inputs += [w(8, 8, 3), f.randn(8) * 0.1, f.rand(8, lo=0.5, hi=1.5), f.randn(8) * 0.1]
+    inputs += [w(5, 8, 3), f.randn(5) * 0.1]
+    f.case("conv_gn_relu_tower", "conv_gn_relu_tower", tower, inputs)
+    return f
+
+
+def main():
+    torch.manual_seed(0)
+    total = 0
+    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, blocks):
+        total += make().save()
+    print(f"total {total} bytes")
+
+
+if __name__ == "__main__":
+    main()
