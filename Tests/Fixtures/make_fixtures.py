@@ -114,6 +114,45 @@ class Family:
         self.meta[name] = json.dumps({"op": op, "args": args or {}, "inputs": len(inputs), "outputs": len(outs),
                                       "single": single, "gouts": gouts, "grads": grads}, separators=(",", ":"))
 
+    def module(self, name, kind, module, inputs, args=None, training=False, grad=True):
+        """A torch.nn module case: <case>.state.<key> is the state dict before the call, <case>.post.<key> after it
+        (running statistics), <case>.pgrad.<key> the gradient of each parameter."""
+        assert name not in self.meta, name
+        module.train(training)
+        state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        inputs = [t.clone() for t in inputs]
+        want = [i for i, t in enumerate(inputs) if t.is_floating_point()] if grad is True else (grad or [])
+        for i in want:
+            inputs[i].requires_grad_(True)
+        out = module(*inputs)
+        for i, t in enumerate(inputs):
+            self.tensors[f"{name}.in{i}"] = t.detach()
+        self.tensors[f"{name}.out"] = out.detach()
+        for k, v in state.items():
+            self.tensors[f"{name}.state.{k}"] = v
+        for k, v in module.state_dict().items():
+            self.tensors[f"{name}.post.{k}"] = v.detach().clone()
+        params = [(k, p) for k, p in module.named_parameters() if p.requires_grad]
+        gouts, grads, pgrads = [], [], []
+        if out.requires_grad:
+            g = self.randn(*out.shape, dtype=out.dtype)
+            self.tensors[f"{name}.gout"] = g
+            gouts = [0]
+            wrt = [inputs[i] for i in want] + [p for _, p in params]
+            gs = torch.autograd.grad((out * g).sum(), wrt, allow_unused=True)
+            for i, gi in zip(want, gs):
+                self.tensors[f"{name}.grad{i}"] = gi if gi is not None else torch.zeros_like(inputs[i])
+                grads.append(i)
+            for (k, p), gp in zip(params, gs[len(want):]):
+                self.tensors[f"{name}.pgrad.{k}"] = gp if gp is not None else torch.zeros_like(p)
+                pgrads.append(k)
+        a = dict(args or {})
+        a["kind"] = kind
+        a["training"] = training
+        self.meta[name] = json.dumps({"op": "module", "args": a, "inputs": len(inputs), "outputs": 1, "single": True,
+                                      "gouts": gouts, "grads": grads, "state": list(state), "pgrads": pgrads},
+                                     separators=(",", ":"))
+
     def save(self):
         os.makedirs(OUT, exist_ok=True)
         meta = dict(self.meta)
@@ -695,10 +734,115 @@ def blocks():
     return f
 
 
+def layers():
+    """torch.nn modules (and torchvision's FrozenBatchNorm2d) with random state, against Scratch.NN layers loaded
+    from the same state dict: output, input and parameter gradients, running statistics after the call."""
+    f = Family("layers")
+    nn_ = torch.nn
+
+    def rnd(m):
+        with torch.no_grad():
+            for k, v in m.state_dict().items():
+                if not v.is_floating_point():
+                    continue
+                if k.endswith("running_var"):
+                    v.copy_(f.rand(*v.shape, lo=0.5, hi=1.5, dtype=v.dtype))
+                elif k.endswith("weight") and v.dim() == 1 or k.endswith("weight") and "norm" in k:
+                    v.copy_(f.rand(*v.shape, lo=0.5, hi=1.5, dtype=v.dtype))
+                else:
+                    v.copy_(f.randn(*v.shape, dtype=v.dtype) * (0.5 if v.dim() > 1 else 0.2))
+        return m
+
+    f.module("linear", "Linear", rnd(nn_.Linear(5, 4)), [f.randn(3, 5)], {"in": 5, "out": 4, "bias": True})
+    f.module("linear_nobias_3d", "Linear", rnd(nn_.Linear(6, 2, bias=False)), [f.randn(2, 3, 6)],
+             {"in": 6, "out": 2, "bias": False})
+    f.module("conv2d", "Conv2d", rnd(nn_.Conv2d(3, 4, 3, stride=2, padding=1)), [f.randn(2, 3, 7, 6)],
+             {"in": 3, "out": 4, "kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "dilation": [1, 1],
+              "groups": 1, "bias": True})
+    f.module("conv2d_groups_dil_nobias", "Conv2d",
+             rnd(nn_.Conv2d(4, 6, (3, 1), padding=(2, 0), dilation=(2, 1), groups=2, bias=False)),
+             [f.randn(1, 4, 6, 5)], {"in": 4, "out": 6, "kernel": [3, 1], "stride": [1, 1], "padding": [2, 0],
+                                     "dilation": [2, 1], "groups": 2, "bias": False})
+    f.module("conv_transpose2d", "ConvTranspose2d",
+             rnd(nn_.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1)), [f.randn(1, 4, 4, 5)],
+             {"in": 4, "out": 3, "kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "output_padding": [1, 1],
+              "groups": 1, "bias": True, "dilation": [1, 1]})
+    for training in (True, False):
+        tag = "train" if training else "eval"
+        f.module(f"batchnorm2d_{tag}", "BatchNorm2d", rnd(nn_.BatchNorm2d(3)), [f.randn(4, 3, 5, 4) * 2 + 1],
+                 {"features": 3}, training)
+        f.module(f"batchnorm1d_{tag}", "BatchNorm1d", rnd(nn_.BatchNorm1d(5)), [f.randn(6, 5) * 2 + 1],
+                 {"features": 5}, training)
+        f.module(f"instancenorm2d_track_{tag}", "InstanceNorm2d",
+                 rnd(nn_.InstanceNorm2d(3, affine=True, track_running_stats=True)), [f.randn(2, 3, 5, 4) * 2 + 1],
+                 {"features": 3, "affine": True, "track": True}, training)
+    f.module("batchnorm1d_3d_train", "BatchNorm1d", rnd(nn_.BatchNorm1d(4)), [f.randn(3, 4, 6)], {"features": 4},
+             True)
+    m = rnd(nn_.BatchNorm2d(3, momentum=None))
+    m.num_batches_tracked.fill_(3)
+    f.module("batchnorm2d_cumulative_train", "BatchNorm2d", m, [f.randn(2, 3, 4, 4)], {"features": 3,
+                                                                                       "momentum": None}, True)
+    f.module("batchnorm2d_noaffine_train", "BatchNorm2d", rnd(nn_.BatchNorm2d(3, affine=False)),
+             [f.randn(2, 3, 4, 4)], {"features": 3, "affine": False}, True)
+    f.module("batchnorm2d_notrack_eval", "BatchNorm2d", rnd(nn_.BatchNorm2d(3, track_running_stats=False)),
+             [f.randn(2, 3, 4, 4)], {"features": 3, "track": False}, False)
+    f.module("batchnorm2d_f64_train", "BatchNorm2d", rnd(nn_.BatchNorm2d(2)).double(),
+             [f.randn(3, 2, 3, 3, dtype=D64)], {"features": 2}, True)
+    f.module("frozen_batchnorm2d", "FrozenBatchNorm2d", rnd(tvops.FrozenBatchNorm2d(4)), [f.randn(2, 4, 3, 5)],
+             {"features": 4})
+    f.module("groupnorm", "GroupNorm", rnd(nn_.GroupNorm(2, 6)), [f.randn(2, 6, 4, 3)], {"groups": 2, "channels": 6})
+    f.module("groupnorm_noaffine", "GroupNorm", nn_.GroupNorm(3, 6, affine=False), [f.randn(2, 6, 5)],
+             {"groups": 3, "channels": 6, "affine": False})
+    f.module("instancenorm2d", "InstanceNorm2d", nn_.InstanceNorm2d(3), [f.randn(2, 3, 4, 5)], {"features": 3},
+             True)
+    f.module("layernorm", "LayerNorm", rnd(nn_.LayerNorm([4, 5])), [f.randn(2, 3, 4, 5)], {"shape": [4, 5]})
+    f.module("layernorm_noaffine", "LayerNorm", nn_.LayerNorm(6, elementwise_affine=False), [f.randn(3, 6)],
+             {"shape": [6], "affine": False})
+    f.module("relu", "ReLU", nn_.ReLU(), [f.away(3, 4)])
+    f.module("gelu_tanh", "GELU", nn_.GELU("tanh"), [f.randn(3, 4)], {"approximate": "tanh"})
+    f.module("silu", "SiLU", nn_.SiLU(), [f.randn(3, 4)])
+    f.module("sigmoid", "Sigmoid", nn_.Sigmoid(), [f.randn(3, 4)])
+    f.module("tanh", "Tanh", nn_.Tanh(), [f.randn(3, 4)])
+    f.module("softplus", "Softplus", nn_.Softplus(2.0, 1.0), [f.away(3, 4)], {"beta": 2.0, "threshold": 1.0})
+    f.module("leaky_relu", "LeakyReLU", nn_.LeakyReLU(0.1), [f.away(3, 4)], {"slope": 0.1})
+    f.module("identity", "Identity", nn_.Identity(), [f.randn(3, 4)])
+    f.module("flatten", "Flatten", nn_.Flatten(), [f.randn(2, 3, 2, 2)])
+    f.module("dropout_eval", "Dropout", nn_.Dropout(0.3), [f.randn(3, 4)], {"p": 0.3})
+    f.module("maxpool2d", "MaxPool2d", nn_.MaxPool2d(3, 2, 1), [f.randn(1, 2, 7, 6)],
+             {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1]})
+    f.module("avgpool2d", "AvgPool2d", nn_.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+             [f.randn(1, 2, 7, 6)], {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True,
+                                     "count_include_pad": False})
+    f.module("adaptive_avgpool2d", "AdaptiveAvgPool2d", nn_.AdaptiveAvgPool2d((2, 3)), [f.randn(1, 2, 5, 7)],
+             {"size": [2, 3]})
+    f.module("adaptive_maxpool2d", "AdaptiveMaxPool2d", nn_.AdaptiveMaxPool2d(3), [f.randn(1, 2, 5, 7)],
+             {"size": [3, 3]})
+    f.module("upsample_nearest2x", "Upsample", nn_.Upsample(scale_factor=2.0), [f.randn(1, 2, 3, 4)],
+             {"scale": [2.0, 2.0], "mode": "nearest"})
+    f.module("upsample_bilinear_size_ac", "Upsample", nn_.Upsample(size=(5, 7), mode="bilinear", align_corners=True),
+             [f.randn(1, 2, 3, 4)], {"size": [5, 7], "mode": "bilinear", "align_corners": True})
+    logits, target = f.randn(5, 4), f.ints(0, 4, 5)
+    w = f.rand(4, lo=0.2, hi=2)
+    f.module("loss_cross_entropy", "CrossEntropyLoss", nn_.CrossEntropyLoss(w, label_smoothing=0.1), [logits, target],
+             {"weight": w.tolist(), "label_smoothing": 0.1})
+    f.module("loss_nll_sum", "NLLLoss", nn_.NLLLoss(reduction="sum", ignore_index=1),
+             [torch.log_softmax(logits, 1), target], {"reduction": "sum", "ignore_index": 1})
+    f.module("loss_mse", "MSELoss", nn_.MSELoss(), [f.randn(3, 4), f.randn(3, 4)], {}, grad=[0])
+    f.module("loss_l1_none", "L1Loss", nn_.L1Loss(reduction="none"), [f.randn(3, 4), f.randn(3, 4)],
+             {"reduction": "none"}, grad=[0])
+    f.module("loss_smooth_l1", "SmoothL1Loss", nn_.SmoothL1Loss(beta=0.5), [f.randn(3, 4), f.randn(3, 4)],
+             {"beta": 0.5}, grad=[0])
+    f.module("loss_bce", "BCELoss", nn_.BCELoss(), [f.rand(3, 4, lo=0.05, hi=0.95), f.rand(3, 4)], {}, grad=[0])
+    pw = f.rand(4, lo=0.5, hi=3)
+    f.module("loss_bce_logits", "BCEWithLogitsLoss", nn_.BCEWithLogitsLoss(pos_weight=pw),
+             [f.randn(3, 4), f.rand(3, 4)], {"pos_weight": pw.tolist()}, grad=[0])
+    return f
+
+
 def main():
     torch.manual_seed(0)
     total = 0
-    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, blocks):
+    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, blocks, layers):
         total += make().save()
     print(f"total {total} bytes")
 

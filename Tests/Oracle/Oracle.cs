@@ -9,7 +9,7 @@ namespace Scratch.Tests.Oracle;
 /// <summary>One fixture case of Tests/Fixtures/make_fixtures.py: the op the C# side dispatches on, its arguments,
 /// the number of inputs and outputs, which outputs carry an upstream gradient and which inputs get a gradient.</summary>
 public sealed record OracleCase(string Name, string Op, OracleArgs Args, int Inputs, int Outputs, bool Single,
-    int[] Gouts, int[] Grads);
+    int[] Gouts, int[] Grads, string[] State, string[] ParamGrads);
 
 /// <summary>The JSON arguments of a case, with typed accessors and defaults.</summary>
 public sealed class OracleArgs(JsonElement json)
@@ -35,6 +35,13 @@ public sealed class OracleArgs(JsonElement json)
     /// <summary>An integer-list argument.</summary>
     public int[] Ints(string key) =>
         Has(key) ? json.GetProperty(key).EnumerateArray().Select(e => e.GetInt32()).ToArray() : throw Missing(key);
+
+    /// <summary>A float-list argument.</summary>
+    public double[] Doubles(string key) =>
+        Has(key) ? json.GetProperty(key).EnumerateArray().Select(e => e.GetDouble()).ToArray() : throw Missing(key);
+
+    /// <summary>True when <paramref name="key"/> is present with the value null.</summary>
+    public bool HasNull(string key) => json.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Null;
 
     /// <summary>An integer-list argument, or null when absent.</summary>
     public int[]? IntsOrNull(string key) => Has(key) ? Ints(key) : null;
@@ -92,10 +99,14 @@ public static class Oracle
                 new OracleArgs(m.GetProperty("args").Clone()), m.GetProperty("inputs").GetInt32(),
                 m.GetProperty("outputs").GetInt32(), m.GetProperty("single").GetBoolean(),
                 m.GetProperty("gouts").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-                m.GetProperty("grads").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+                m.GetProperty("grads").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+                Strings(m, "state"), Strings(m, "pgrads"));
         }
         return new Family(file.StateDict, cases);
     });
+
+    private static string[] Strings(JsonElement m, string key) => m.TryGetProperty(key, out var v)
+        ? v.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
 
     /// <summary>Theory data: every case of <paramref name="family"/> except <paramref name="skipped"/>, once per
     /// device (Cpu and Reference).</summary>
@@ -132,7 +143,19 @@ public static class Oracle
         {
             (true, true) => F64Block, (true, false) => F64Op, (false, true) => F32Block, _ => F32Op,
         };
-        var outs = OracleOps.Run(c.Op, inputs, c.Args);
+        Module? module = null;
+        Tensor[] outs;
+        if (c.Op == "module")
+        {
+            var (m, forward) = OracleModules.Create(c.Args, f64 ? DType.F64 : DType.F32);
+            module = m.To(f64 ? DType.F64 : DType.F32).To(dev);
+            var state = new StateDict();
+            foreach (var key in c.State) state.Add(key, fam.Tensors[$"{caseName}.state.{key}"]);
+            module.LoadStateDict(state, strict: true);
+            module.Train(c.Args.Bool("training"));
+            outs = [forward(inputs)];
+        }
+        else outs = OracleOps.Run(c.Op, inputs, c.Args);
         Assert.True(outs.Length == c.Outputs, $"{caseName}: {outs.Length} outputs, expected {c.Outputs}");
         var worst = 0.0;
         for (var k = 0; k < outs.Length; k++)
@@ -157,6 +180,23 @@ public static class Oracle
                 var g = inputs[i].Grad ?? Tensor.ZerosLike(inputs[i]);
                 worst = Math.Max(worst, Compare(fam.Tensors[$"{caseName}.grad{i}"], g, tol, $"{caseName} grad{i}"));
             }
+            if (module is not null)
+            {
+                var parameters = module.NamedParameters().ToDictionary(p => p.Name, p => p.Value);
+                foreach (var key in c.ParamGrads)
+                {
+                    Assert.True(parameters.ContainsKey(key), $"{caseName}: no parameter '{key}'");
+                    var g = parameters[key].Grad ?? Tensor.ZerosLike(parameters[key]);
+                    worst = Math.Max(worst, Compare(fam.Tensors[$"{caseName}.pgrad.{key}"], g, tol, $"{caseName} grad {key}"));
+                }
+            }
+        }
+        if (module is not null)
+        {
+            var after = module.NamedState().ToDictionary(s => s.Name, s => s.Value);
+            Assert.Equal(c.State.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+            foreach (var key in c.State)
+                worst = Math.Max(worst, Compare(fam.Tensors[$"{caseName}.post.{key}"], after[key], tol, $"{caseName} state {key}"));
         }
         Report(family, caseName, device, worst);
         return worst;
