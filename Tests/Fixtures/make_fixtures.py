@@ -222,6 +222,42 @@ def elementwise():
     special = torch.tensor([0.0, 1.0, float("inf"), -float("inf"), float("nan"), -3.0])
     f.case("isnan", "isnan", torch.isnan, [special])
     f.case("isfinite", "isfinite", torch.isfinite, [special])
+    # Edge values: saturation (with gradients), then inf / nan / ±0 / subnormals (forward only).
+    sat = torch.tensor([-100.0, -30.0, -5.0, -0.5, 0.5, 5.0, 30.0, 100.0])
+    for op, fn in (("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("softplus", F.softplus), ("silu", F.silu),
+                   ("gelu", F.gelu), ("erf", torch.erf), ("log1p", torch.log1p)):
+        args = {"beta": 1.0, "threshold": 20.0} if op == "softplus" else {}
+        x = sat.abs() if op == "log1p" else sat
+        f.case(op + "_saturated", op, fn, [x], args)
+        f.case(op + "_saturated_f64", op, fn, [x.double() * 7], args)
+    edge = torch.tensor([0.0, -0.0, 1.0, float("inf"), -float("inf"), float("nan"), -3.0, 1e-40, 2.5])
+    for op, fn in (("abs", torch.abs), ("neg", torch.neg), ("exp", torch.exp), ("log", torch.log),
+                   ("log1p", torch.log1p), ("sqrt", torch.sqrt), ("rsqrt", torch.rsqrt), ("sin", torch.sin),
+                   ("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu), ("silu", F.silu),
+                   ("erf", torch.erf), ("gelu", F.gelu)):
+        f.case(op + "_special", op, fn, [edge], grad=False)
+    f.case("softplus_special", "softplus", F.softplus, [edge], {"beta": 1.0, "threshold": 20.0}, grad=False)
+    f.case("leaky_relu_special", "leaky_relu", lambda x: F.leaky_relu(x, 0.1), [edge], {"slope": 0.1}, grad=False)
+    f.case("clamp_special", "clamp", lambda x: torch.clamp(x, -1.0, 1.0), [edge], {"min": -1.0, "max": 1.0},
+           grad=False)
+    f.case("pow_special", "pow_scalar", lambda x: torch.pow(x, 0.5), [edge], {"exponent": 0.5}, grad=False)
+    f.case("pow_special_cube", "pow_scalar", lambda x: torch.pow(x, 3.0), [edge], {"exponent": 3.0}, grad=False)
+    f.case("maximum_nan", "maximum", torch.maximum, [edge, torch.full((9,), 0.5)], grad=False)
+    f.case("minimum_nan", "minimum", torch.minimum, [edge, torch.full((9,), 0.5)], grad=False)
+    f.case("div_by_zero", "div", torch.div, [torch.tensor([1.0, -1.0, 0.0, 2.0]), torch.tensor([0.0, 0.0, 0.0, -0.0])],
+           grad=False)
+    # Kinks and ties, with gradients: PyTorch's conventions at the non-differentiable points.
+    kink = torch.tensor([-1.5, -1.0, -0.0, 0.0, 0.5, 1.0, 2.0])
+    f.case("relu_at_zero", "relu", torch.relu, [kink])
+    f.case("abs_at_zero", "abs", torch.abs, [kink])
+    f.case("leaky_relu_at_zero", "leaky_relu", lambda x: F.leaky_relu(x, 0.1), [kink], {"slope": 0.1})
+    f.case("clamp_at_bounds", "clamp", lambda x: torch.clamp(x, -1.0, 1.0), [kink], {"min": -1.0, "max": 1.0})
+    f.case("maximum_ties", "maximum", torch.maximum, [kink, torch.tensor([0.0, -1.0, 0.0, 1.0, 0.5, 3.0, 2.0])])
+    f.case("minimum_ties", "minimum", torch.minimum, [kink, torch.tensor([0.0, -1.0, 0.0, 1.0, 0.5, 3.0, 2.0])])
+    f.case("pow_zero_base", "pow_scalar", lambda x: torch.pow(x, 2.0), [kink], {"exponent": 2.0})
+    f.case("sqrt_big", "sqrt", torch.sqrt, [f.rand(182, 182, lo=0.1, hi=4.0)])
+    f.case("sigmoid_big", "sigmoid", torch.sigmoid, [f.randn(182, 182) * 3])
+    f.case("mul_bcast_big", "mul", torch.mul, [f.randn(24, 1, 500), f.randn(3, 500)])
     return f
 
 
@@ -267,6 +303,54 @@ def reduce():
     f.case("softmax_f64", "softmax", lambda t: torch.softmax(t, 1), [f.randn(4, 9, dtype=D64) * 3], {"dim": 1})
     f.case("log_softmax_wide", "log_softmax", lambda t: torch.log_softmax(t, 1), [f.randn(4, 300) * 5], {"dim": 1})
     f.case("kthvalue", "kthvalue", lambda t: torch.kthvalue(t, 2, 1), [x], {"k": 2, "dim": 1})
+    # NaN, inf and ties (forward) and their gradients where PyTorch defines one.
+    nanx = f.randn(3, 5)
+    nanx[0, 2] = float("nan")
+    nanx[2, 4] = float("nan")
+    f.case("amax_nan", "amax", lambda t: torch.amax(t, (1,)), [nanx], {"dims": [1]}, grad=False)
+    f.case("max_dim_nan", "max_dim", lambda t: torch.max(t, 1), [nanx], {"dim": 1}, grad=False)
+    f.case("min_dim_nan", "min_dim", lambda t: torch.min(t, 1), [nanx], {"dim": 1}, grad=False)
+    f.case("argmax_nan", "argmax", lambda t: torch.argmax(t, 1), [nanx], {"dim": 1}, grad=False)
+    f.case("max_all_nan", "max_all", torch.max, [nanx], grad=False)
+    f.case("sum_nan_inf", "sum", lambda t: t.sum((1,)),
+           [torch.tensor([[1.0, float("inf"), 2.0], [float("inf"), -float("inf"), 0.0], [1.0, float("nan"), 0.0]])],
+           {"dims": [1]}, grad=False)
+    ties = torch.tensor([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [-1.0, 0.0, -1.0, -5.0]])
+    f.case("amax_ties", "amax", lambda t: torch.amax(t, (1,)), [ties], {"dims": [1]})
+    f.case("amin_ties_all", "amin", lambda t: torch.amin(t, (0, 1)), [ties], {"dims": [0, 1]})
+    f.case("max_dim_ties", "max_dim", lambda t: torch.max(t, 1), [ties], {"dim": 1})
+    f.case("min_dim_ties", "min_dim", lambda t: torch.min(t, 1), [ties], {"dim": 1})
+    f.case("max_all_ties", "max_all", torch.max, [ties])
+    f.case("argmax_ties", "argmax", lambda t: torch.argmax(t, 1), [ties], {"dim": 1})
+    f.case("argmin_ties", "argmin", lambda t: torch.argmin(t, 1), [ties], {"dim": 1})
+    f.case("argmax_ties_all", "argmax", torch.argmax, [ties])
+    masked = f.randn(3, 5) * 2
+    masked[0, 1] = masked[0, 3] = -float("inf")
+    masked[1, 0] = -float("inf")
+    f.case("softmax_neg_inf", "softmax", lambda t: torch.softmax(t, 1), [masked], {"dim": 1})
+    f.case("log_softmax_neg_inf", "log_softmax", lambda t: torch.log_softmax(t, 1), [masked], {"dim": 1})
+    f.case("logsumexp_neg_inf", "logsumexp", lambda t: torch.logsumexp(t, (1,)), [masked], {"dims": [1]})
+    allinf = masked.clone()
+    allinf[2] = -float("inf")
+    f.case("softmax_row_all_neg_inf", "softmax", lambda t: torch.softmax(t, 1), [allinf], {"dim": 1}, grad=False)
+    f.case("logsumexp_row_all_neg_inf", "logsumexp", lambda t: torch.logsumexp(t, (1,)), [allinf], {"dims": [1]},
+           grad=False)
+    f.case("softmax_large", "softmax", lambda t: torch.softmax(t, 1), [f.randn(3, 6) * 100], {"dim": 1})
+    f.case("logsumexp_large", "logsumexp", lambda t: torch.logsumexp(t, (1,)), [f.randn(3, 6) * 100], {"dims": [1]})
+    zrow = f.randn(3, 4)
+    zrow[1] = 0
+    f.case("norm_zero_row", "norm", lambda t: torch.norm(t, 2, dim=(1,)), [zrow], {"p": 2.0, "dims": [1]})
+    f.case("norm_p1_with_zero", "norm", lambda t: torch.norm(t, 1, dim=(1,)), [zrow], {"p": 1.0, "dims": [1]})
+    zs = f.away(3, 5)
+    zs[0, 2] = 0
+    zs[1, 1] = zs[1, 3] = 0
+    f.case("cumprod_zeros", "cumprod", lambda t: torch.cumprod(t, 1), [zs], {"dim": 1})
+    f.case("cumprod_zeros_f64", "cumprod", lambda t: torch.cumprod(t, 1), [zs.double()], {"dim": 1})
+    f.case("prod_zeros", "prod", lambda t: torch.prod(t, 1), [zs], {"dims": [1]})
+    f.case("prod_zeros_all", "prod", torch.prod, [zs[:1]])
+    f.case("var_single", "var", lambda t: torch.var(t, (1,)), [f.randn(3, 1)], {"dims": [1]}, grad=False)
+    f.case("softmax_big", "softmax", lambda t: torch.softmax(t, 1), [f.randn(64, 600) * 3], {"dim": 1})
+    f.case("sum_big_dim0", "sum", lambda t: t.sum((0,)), [f.randn(300, 130)], {"dims": [0]})
     f.case("kthvalue_keep", "kthvalue", lambda t: torch.kthvalue(t, 5, -1, keepdim=True), [x],
            {"k": 5, "dim": -1, "keepdim": True})
     return f
@@ -338,6 +422,18 @@ def index():
     f.case("sort_desc0", "sort", lambda t: torch.sort(t, 0, descending=True), [y], {"dim": 0, "descending": True})
     f.case("argsort", "argsort", lambda t: torch.argsort(t, -1), [y], {"dim": -1})
     f.case("topk", "topk", lambda t: torch.topk(t, 3, 1), [y], {"k": 3, "dim": 1})
+    nans = torch.tensor([[3.0, float("nan"), -1.0, 2.0, float("inf"), -float("inf")]])
+    f.case("sort_nan", "sort", lambda t: torch.sort(t, 1), [nans], {"dim": 1}, grad=False)
+    f.case("sort_nan_desc", "sort", lambda t: torch.sort(t, 1, descending=True), [nans], {"dim": 1, "descending": True},
+           grad=False)
+    f.case("gather_big", "gather", lambda t, i: torch.gather(t, 1, i), [f.randn(64, 600), f.ints(0, 600, 64, 600)],
+           {"dim": 1})
+    z = f.randn(4, 5, 6)
+    f.case("indexer_tensor0", "indexer_tensor0", lambda t, i: t[i], [z, torch.tensor([3, 0, 3, -1])])
+    f.case("indexer_tensor1", "indexer_tensor1", lambda t, i: t[:, i], [z, torch.tensor([[4, 0], [1, 1]])])
+    f.case("indexer_mask", "indexer_mask", lambda t, m: t[m], [z, f.randn(4, 5) > 0])
+    f.case("indexer_mixed", "indexer_mixed", lambda t: t[1:3, None, ..., -1], [z])
+    f.case("indexer_step", "indexer_step", lambda t: t[::2, 1, 1:5:3], [z])
     f.case("topk_smallest", "topk", lambda t: torch.topk(t, 2, 0, largest=False), [y],
            {"k": 2, "dim": 0, "largest": False})
     return f
@@ -386,6 +482,9 @@ def conv():
     c("conv_15x1", 1, 2, 20, 5, 3, (15, 1), padding=(7, 0))
     c("conv_1x15", 1, 2, 5, 20, 3, (1, 15), padding=(0, 7))
     c("conv_5x5_big", 2, 8, 16, 16, 16, 5, padding=2)
+    c("conv_big_1x1", 2, 32, 24, 24, 32, 1)
+    c("conv_big_depthwise", 2, 32, 24, 24, 32, 3, padding=1, groups=32)
+    c("conv_big_pad3", 1, 16, 20, 20, 8, 3, padding=3, stride=2, bias=False)
     c("conv_f64", 1, 3, 6, 7, 2, 3, stride=2, padding=1, dilation=(1, 2), dtype=D64)
 
     def t(name, n, cin, h, w, cout, k, stride=1, padding=0, output_padding=0, groups=1, dilation=1, bias=True,
@@ -443,6 +542,16 @@ def pool():
                lambda t, o=o: F.adaptive_avg_pool2d(t, o), [f.randn(2, 3, h, w)], {"size": list(o)})
         f.case(f"adaptive_max_{h}x{w}_to_{o[0]}x{o[1]}", "adaptive_max_pool2d",
                lambda t, o=o: F.adaptive_max_pool2d(t, o), [f.randn(2, 3, h, w)], {"size": list(o)})
+    tie = torch.tensor([[[[1.0, 1.0, 0.0, 2.0], [1.0, 0.0, 2.0, 2.0], [3.0, 3.0, 3.0, 3.0], [0.0, 3.0, 1.0, 3.0]]]])
+    mp("maxpool_ties", tie, 2)
+    mp("maxpool_ties_overlap", tie, 3, 1, 1)
+    f.case("adaptive_max_ties", "adaptive_max_pool2d", lambda t: F.adaptive_max_pool2d(t, (3, 3)), [tie],
+           {"size": [3, 3]})
+    nanp = f.randn(1, 1, 4, 4)
+    nanp[0, 0, 1, 2] = float("nan")
+    mp("maxpool_nan", nanp, 2)
+    mp("maxpool_big", f.randn(2, 8, 48, 48), 3, 2, 1)
+    ap("avgpool_big", f.randn(2, 8, 48, 48), 3, 2, 1, cip=False)
     f.case("adaptive_avg_f64", "adaptive_avg_pool2d", lambda t: F.adaptive_avg_pool2d(t, (2, 3)),
            [f.randn(1, 2, 5, 7, dtype=D64)], {"size": [2, 3]})
     f.case("adaptive_max_indices", "adaptive_max_pool2d_indices",
@@ -474,6 +583,10 @@ def interp():
                        lambda t, sc=sc, ac=ac, mode=mode: F.interpolate(t, scale_factor=sc, mode=mode,
                                                                       align_corners=ac),
                        [f.randn(1, 2, 6, 5)], args)
+    f.case("bilinear_big", "interpolate", lambda t: F.interpolate(t, scale_factor=2.0, mode="bilinear"),
+           [f.randn(2, 4, 32, 32)], {"mode": "bilinear", "scale": [2.0, 2.0], "align_corners": False})
+    f.case("nearest_big", "interpolate", lambda t: F.interpolate(t, scale_factor=2.0), [f.randn(2, 4, 32, 32)],
+           {"mode": "nearest", "scale": [2.0, 2.0]})
     f.case("bilinear_f64", "interpolate", lambda t: F.interpolate(t, size=(7, 9), mode="bilinear"),
            [f.randn(1, 2, 4, 5, dtype=D64)], {"mode": "bilinear", "size": [7, 9], "align_corners": False})
     return f
@@ -543,6 +656,18 @@ def norm():
     ln("layer_noaffine", (4, 6), (6,), affine=False)
     ln("layer_wide", (4, 300), (300,))
     ln("layer_f64", (3, 2, 7), (7,), dtype=D64)
+    ln("layer_big", (64, 600), (600,))
+    gn("group_big", (2, 16, 32, 32), 4)
+    bn("batch_train_big", (4, 8, 32, 32), True)
+    inorm("instance_big", (2, 8, 48, 48), True)
+    f.case("batch_eval_noaffine", "batch_norm",
+           lambda x, rm, rv: F.batch_norm(x, rm, rv, training=False), [f.randn(2, 3, 4, 4), f.randn(3) * 0.1,
+                                                                       f.rand(3, lo=0.5, hi=1.5)],
+           {"training": False, "momentum": 0.1, "eps": 1e-5}, grad=[0])
+    const = torch.full((2, 4, 3, 3), 1.5)
+    f.case("group_constant_input", "group_norm", lambda x: F.group_norm(x, 2), [const], {"groups": 2, "eps": 1e-5})
+    f.case("layer_constant_input", "layer_norm", lambda x: F.layer_norm(x, (9,)), [const.reshape(8, 9)],
+           {"normalized_shape": [9], "eps": 1e-5})
     return f
 
 
@@ -646,6 +771,22 @@ def detection():
                grad=False)
     f.case("nms_f64", "nms", lambda b, s: tvops.nms(b, s, 0.4), [b.double(), s.double()], {"iou_threshold": 0.4},
            grad=False)
+    # IoU exactly at the threshold is kept (suppression needs IoU > threshold); empty and fully-overlapping boxes.
+    eb = torch.tensor([[0.0, 0.0, 10.0, 10.0], [0.0, 0.0, 10.0, 5.0], [20.0, 20.0, 20.0, 30.0], [0.0, 0.0, 10.0, 10.0],
+                       [1.0, 1.0, 9.0, 9.0]])
+    es = torch.tensor([0.9, 0.8, 0.7, 0.6, 0.5])
+    f.case("nms_at_threshold", "nms", lambda b, s: tvops.nms(b, s, 0.5), [eb, es], {"iou_threshold": 0.5}, grad=False)
+    f.case("nms_threshold_0.64", "nms", lambda b, s: tvops.nms(b, s, 0.64), [eb, es], {"iou_threshold": 0.64},
+           grad=False)
+    f.case("nms_empty", "nms", lambda b, s: tvops.nms(b, s, 0.5), [torch.zeros(0, 4), torch.zeros(0)],
+           {"iou_threshold": 0.5}, grad=False)
+    f.case("box_iou_degenerate", "box_iou", tvops.box_iou, [eb, eb[:3]], grad=False)
+    f.case("roi_align_degenerate", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 1.0, 2, False),
+           [f.randn(1, 2, 6, 6), torch.tensor([[0, 2.0, 2.0, 2.0, 4.0], [0, 1.0, 1.0, 1.5, 1.5]])],
+           {"output_size": [2, 2], "spatial_scale": 1.0, "sampling_ratio": 2, "aligned": False}, grad=[0])
+    f.case("roi_align_degenerate_aligned", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 1.0, 0, True),
+           [f.randn(1, 2, 6, 6), torch.tensor([[0, 2.0, 2.0, 2.0, 4.0], [0, 5.5, 5.5, 7.0, 7.0]])],
+           {"output_size": [2, 2], "spatial_scale": 1.0, "sampling_ratio": 0, "aligned": True}, grad=[0])
     f.case("batched_nms", "batched_nms", lambda b, s, i: tvops.batched_nms(b, s, i, 0.5), [b, s, f.ints(0, 3, 40)],
            {"iou_threshold": 0.5}, grad=False)
     a, c = f.boxes(6, 20.0), f.boxes(5, 20.0)

@@ -9,7 +9,7 @@ public class ElementwiseOracleTests
     private const string Family = "elementwise";
 
     /// <summary>Cases that disagree with PyTorch; each has a skipped test below stating why.</summary>
-    private static readonly string[] Skipped = [];
+    private static readonly string[] Skipped = ["pow_special"];
 
     /// <summary>(case, device) pairs.</summary>
     public static TheoryData<string, string> Cases => Oracle.Cases(Family, Skipped);
@@ -17,6 +17,12 @@ public class ElementwiseOracleTests
     [Theory]
     [MemberData(nameof(Cases))]
     public void MatchesTorch(string caseName, string device) => Oracle.Run(Family, caseName, device, block: false);
+
+    [Theory(Skip = "pow(-inf, 0.5): torch 1.13 evaluates x^0.5 as sqrt(x) and returns NaN; Scratch follows IEEE " +
+                   "pow (Math.Pow) and returns +inf. Both are outside the real domain; not a Scratch bug.")]
+    [InlineData("pow_special", "cpu")]
+    [InlineData("pow_special", "reference")]
+    public void MatchesTorchSkipped(string caseName, string device) => Oracle.Run(Family, caseName, device);
 
     [Fact]
     public void SkipListNamesFixtureCases() => Assert.All(Skipped, s => Assert.Contains(s, Oracle.Names(Family)));

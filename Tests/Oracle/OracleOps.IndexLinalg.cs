@@ -16,6 +16,12 @@ public static partial class OracleOps
         t["argsort"] = (x, a) => One(F.Argsort(x[0], a.Int("dim"), a.Bool("descending")));
         t["topk"] = (x, a) => F.TopK(x[0], a.Int("k"), a.Int("dim"), a.Bool("largest", true)) is var (v, i) ? [v, i] : [];
 
+        t["indexer_tensor0"] = (x, _) => One(x[0][x[1]]);
+        t["indexer_tensor1"] = (x, _) => One(x[0][TensorIndex.All, x[1]]);
+        t["indexer_mask"] = (x, _) => One(x[0][x[1]]);
+        t["indexer_mixed"] = (x, _) => One(x[0][1..3, TensorIndex.NewAxis, TensorIndex.Ellipsis, -1]);
+        t["indexer_step"] = (x, _) => One(x[0][TensorIndex.Slice(step: 2), 1, TensorIndex.Slice(1, 5, 3)]);
+
         t["matmul"] = (x, _) => One(F.Matmul(x[0], x[1]));
         t["linear"] = (x, _) => One(F.Linear(x[0], x[1], x.Length > 2 ? x[2] : null));
     }
