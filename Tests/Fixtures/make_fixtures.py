@@ -814,6 +814,166 @@ def detection():
     return f
 
 
+def boxcoder():
+    """Box codecs and anchors. Encode/decode deltas against torchvision's BoxCoder (the same formula as detectron2's
+    Box2BoxTransform); FCOS ltrb, BorderDet deltas, cvpods' iou_loss and detectron2's anchors are written out here in
+    torch from the papers' reference code."""
+    from torchvision.models.detection._utils import BoxCoder
+    f = Family("boxcoder")
+    src, tgt = f.boxes(6, 40.0), f.boxes(6, 40.0)
+    for wts in ((1.0, 1.0, 1.0, 1.0), (10.0, 10.0, 5.0, 5.0)):
+        tag = "rpn" if wts[0] == 1.0 else "roi"
+        f.case(f"encode_deltas_{tag}", "encode_box_deltas", lambda s, t, wts=wts: BoxCoder(wts).encode_single(t, s),
+               [src, tgt], {"weights": list(wts)})
+        d = f.randn(6, 8) * 0.5
+        d[1, 2] = 6.0  # beyond the clamp ln(1000/16) once divided by ww = 1
+        d[2, 7] = 30.0
+        f.case(f"decode_deltas_{tag}", "decode_box_deltas", lambda d, b, wts=wts: BoxCoder(wts).decode_single(d, b),
+               [d, src], {"weights": list(wts)})
+    f.case("encode_deltas_f64", "encode_box_deltas", lambda s, t: BoxCoder((10.0, 10.0, 5.0, 5.0)).encode_single(t, s),
+           [src.double(), tgt.double()], {"weights": [10.0, 10.0, 5.0, 5.0]})
+    pts = f.rand(5, 2, hi=40.0)
+    f.case("encode_ltrb", "encode_ltrb",
+           lambda p, b: torch.stack([p[:, 0] - b[:, 0], p[:, 1] - b[:, 1], b[:, 2] - p[:, 0], b[:, 3] - p[:, 1]], -1) / 8,
+           [pts, f.boxes(5, 40.0)], {"stride": 8.0})
+    f.case("decode_ltrb", "decode_ltrb",
+           lambda p, d: torch.stack([p[:, 0] - d[:, 0] * 4, p[:, 1] - d[:, 1] * 4, p[:, 0] + d[:, 2] * 4,
+                                     p[:, 1] + d[:, 3] * 4], -1), [pts, f.rand(5, 4, hi=3.0)], {"stride": 4.0})
+
+    def wh(b):
+        w, h = b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]
+        return torch.stack([w, h, w, h], -1)
+
+    f.case("encode_border", "encode_border_deltas", lambda c, t: (t - c) / (0.5 * wh(c)), [src, tgt], {"std": 0.5})
+    f.case("decode_border", "decode_border_deltas", lambda d, c: c + d * 0.5 * wh(c), [f.randn(6, 4) * 0.3, src],
+           {"std": 0.5})
+
+    def iou_loss(pred, target, kind, ltrb=False, weight=None, reduction="none", smooth=False):
+        eps = torch.finfo(torch.float32).eps
+        if ltrb:
+            pred = torch.stack([-pred[..., 0], -pred[..., 1], pred[..., 2], pred[..., 3]], -1)
+            target = torch.stack([-target[..., 0], -target[..., 1], target[..., 2], target[..., 3]], -1)
+        def area(b):
+            return (b[..., 2] - b[..., 0]).clamp(min=0) * (b[..., 3] - b[..., 1]).clamp(min=0)
+        iw = (torch.min(pred[..., 2], target[..., 2]) - torch.max(pred[..., 0], target[..., 0])).clamp(min=0)
+        ih = (torch.min(pred[..., 3], target[..., 3]) - torch.max(pred[..., 1], target[..., 1])).clamp(min=0)
+        inter = iw * ih
+        union = area(pred) + area(target) - inter
+        iou = (inter + 1) / (union + 1) if smooth else inter / union.clamp(min=eps)
+        if kind == "iou":
+            loss = -iou.clamp(min=eps).log()
+        elif kind == "linear_iou":
+            loss = 1 - iou
+        else:
+            cw = torch.max(pred[..., 2], target[..., 2]) - torch.min(pred[..., 0], target[..., 0])
+            ch = torch.max(pred[..., 3], target[..., 3]) - torch.min(pred[..., 1], target[..., 1])
+            c = cw * ch
+            loss = 1 - (iou - (c - union) / c.clamp(min=eps))
+        if weight is not None:
+            loss = loss * weight
+            if reduction == "mean":
+                return loss.sum() / weight.sum().clamp(min=eps)
+        return loss.sum() if reduction == "sum" else loss.mean() if reduction == "mean" else loss
+
+    p, t = f.boxes(7, 30.0), f.boxes(7, 30.0)
+    t[0] = p[0] + 0.5
+    for kind in ("iou", "linear_iou", "giou"):
+        f.case(f"iou_loss_{kind}", "iou_loss", lambda a, b, kind=kind: iou_loss(a, b, kind), [p, t], {"kind": kind})
+    f.case("iou_loss_giou_weighted_mean", "iou_loss", lambda a, b, w: iou_loss(a, b, "giou", weight=w,
+                                                                                 reduction="mean"),
+           [p, t, f.rand(7)], {"kind": "giou", "reduction": "mean"}, grad=[0, 1])
+    f.case("iou_loss_ltrb_sum", "iou_loss", lambda a, b: iou_loss(a, b, "iou", ltrb=True, reduction="sum"),
+           [f.rand(2, 5, 4, lo=0.5, hi=6), f.rand(2, 5, 4, lo=0.5, hi=6)], {"kind": "iou", "ltrb": True,
+                                                                          "reduction": "sum"})
+    f.case("iou_loss_smooth_f64", "iou_loss", lambda a, b: iou_loss(a, b, "linear_iou", smooth=True),
+           [p.double(), t.double()], {"kind": "linear_iou", "smooth": True})
+
+    def cell_anchors(sizes, ratios):
+        out = []
+        for s in sizes:
+            for a in ratios:
+                w = (s * s / a) ** 0.5
+                h = a * w
+                out.append([-w / 2, -h / 2, w / 2, h / 2])
+        return torch.tensor(out, dtype=torch.float32)
+
+    f.case("cell_anchors", "cell_anchors", lambda: cell_anchors([32.0, 64.0], [0.5, 1.0, 2.0]), [],
+           {"sizes": [32.0, 64.0], "ratios": [0.5, 1.0, 2.0]})
+
+    def grid(h, w, stride, offset):
+        ys, xs = torch.meshgrid((torch.arange(h, dtype=torch.float64) + offset) * stride,
+                                (torch.arange(w, dtype=torch.float64) + offset) * stride, indexing="ij")
+        return xs.reshape(-1), ys.reshape(-1)
+
+    def grid_anchors(cell, h, w, stride, offset):
+        sx, sy = grid(h, w, stride, offset)
+        shifts = torch.stack([sx, sy, sx, sy], 1).to(cell.dtype)
+        return (shifts.view(-1, 1, 4) + cell.view(1, -1, 4)).reshape(-1, 4)
+
+    cell = cell_anchors([16.0], [0.5, 1.0, 2.0])
+    f.case("grid_anchors", "grid_anchors", lambda c: grid_anchors(c, 3, 4, 8.0, 0.0), [cell],
+           {"height": 3, "width": 4, "stride": 8.0, "offset": 0.0}, grad=False)
+    f.case("grid_anchors_offset", "grid_anchors", lambda c: grid_anchors(c, 2, 3, 16.0, 0.5), [cell],
+           {"height": 2, "width": 3, "stride": 16.0, "offset": 0.5}, grad=False)
+    f.case("grid_points", "grid_points", lambda: torch.stack(grid(3, 5, 8.0, 0.5), 1).float(), [],
+           {"height": 3, "width": 5, "stride": 8.0, "offset": 0.5})
+    return f
+
+
+def inplace():
+    """In-place ops on a copy of the input (forward only: Scratch's autograd refuses in-place writes into recorded
+    tensors by design, so in-place ops are for no-grad code such as optimizer steps and initialisation)."""
+    f = Family("inplace")
+    f0 = f.case
+    f.case = lambda *a, **k: f0(*a, **k, grad=False)
+    x, b = f.randn(3, 4), f.away(4)
+    f.case("add_", "add_", lambda a, b: a.clone().add_(b), [x, b])
+    f.case("sub_", "sub_", lambda a, b: a.clone().sub_(b), [x, b])
+    f.case("mul_", "mul_", lambda a, b: a.clone().mul_(b), [x, b])
+    f.case("div_", "div_", lambda a, b: a.clone().div_(b), [x, b])
+    f.case("add_scalar_", "add_scalar_", lambda a: a.clone().add_(1.5), [x], {"value": 1.5})
+    f.case("mul_scalar_", "mul_scalar_", lambda a: a.clone().mul_(-2.0), [x], {"value": -2.0})
+    f.case("relu_", "relu_", lambda a: a.clone().relu_(), [f.away(3, 4)])
+    f.case("clamp_", "clamp_", lambda a: a.clone().clamp_(-0.5, 0.5), [x], {"min": -0.5, "max": 0.5})
+    f.case("copy_", "copy_", lambda a, b: a.clone().copy_(b), [x, f.randn(4)])
+    f.case("fill_", "fill_", lambda a: a.clone().fill_(0.25), [x], {"value": 0.25})
+    f.case("zero_slice_", "zero_slice_", lambda a: _zero_col(a), [x])
+    idx = torch.tensor([[0, 3], [2, 1], [1, 1]])
+    f.case("scatter_", "scatter_", lambda a, i, s: a.clone().scatter_(1, i, s), [x, torch.tensor([[0, 3], [2, 1],
+                                                                                                 [1, 0]]),
+                                                                              f.randn(3, 2)], {"dim": 1})
+    f.case("scatter_add_", "scatter_add_", lambda a, i, s: a.clone().scatter_add_(1, i, s), [x, idx, f.randn(3, 2)],
+           {"dim": 1})
+    f.case("index_add_", "index_add_", lambda a, i, s: a.clone().index_add_(0, i, s, alpha=0.5),
+           [x, torch.tensor([2, 0, 2]), f.randn(3, 4)], {"dim": 0, "alpha": 0.5})
+    return f
+
+
+def _zero_col(a):
+    y = a.clone()
+    y[:, 1].zero_()
+    return y
+
+
+def convert():
+    f = Family("convert")
+    v = torch.tensor([-2.7, -1.5, -0.5, -0.0, 0.0, 0.49, 0.5, 1.5, 2.5, 7.99, 1e6])
+    f.case("f32_to_f64", "to", lambda t: t.to(torch.float64), [f.randn(3, 4)], {"dtype": "F64"})
+    f.case("f64_to_f32", "to", lambda t: t.to(torch.float32), [f.randn(3, 4, dtype=D64) * 1e3 + 1e-9],
+           {"dtype": "F32"})
+    f.case("f32_to_i64", "to", lambda t: t.to(torch.int64), [v], {"dtype": "I64"}, grad=False)
+    f.case("f32_to_i32", "to", lambda t: t.to(torch.int32), [v], {"dtype": "I32"}, grad=False)
+    f.case("f64_to_i64", "to", lambda t: t.to(torch.int64), [v.double() * 3], {"dtype": "I64"}, grad=False)
+    f.case("f32_to_bool", "to", lambda t: t.to(torch.bool), [v], {"dtype": "BOOL"}, grad=False)
+    f.case("f32_to_u8", "to", lambda t: t.to(torch.uint8), [v.abs().clamp(max=255)], {"dtype": "U8"}, grad=False)
+    f.case("bool_to_f32", "to", lambda t: t.to(torch.float32), [v > 0], {"dtype": "F32"}, grad=False)
+    f.case("i64_to_f32", "to", lambda t: t.to(torch.float32), [torch.tensor([-3, 0, 7, 16777217, -(2 ** 40)])],
+           {"dtype": "F32"}, grad=False)
+    f.case("i64_to_f64", "to", lambda t: t.to(torch.float64), [torch.tensor([-3, 0, 7, 2 ** 53 + 1])],
+           {"dtype": "F64"}, grad=False)
+    return f
+
+
 def blocks():
     """Composite blocks from functional ops: every weight is an input, so every weight gets a gradient."""
     f = Family("blocks")
@@ -983,7 +1143,7 @@ def layers():
 def main():
     torch.manual_seed(0)
     total = 0
-    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, blocks, layers):
+    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, boxcoder, blocks, layers, inplace, convert):
         total += make().save()
     print(f"total {total} bytes")
 

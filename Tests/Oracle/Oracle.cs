@@ -155,7 +155,7 @@ public static class Oracle
             module.Train(c.Args.Bool("training"));
             outs = [forward(inputs)];
         }
-        else outs = OracleOps.Run(c.Op, inputs, c.Args);
+        else outs = OracleOps.Run(c.Op, inputs, c.Args, dev);
         Assert.True(outs.Length == c.Outputs, $"{caseName}: {outs.Length} outputs, expected {c.Outputs}");
         var worst = 0.0;
         for (var k = 0; k < outs.Length; k++)

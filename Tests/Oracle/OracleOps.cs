@@ -18,13 +18,20 @@ public static partial class OracleOps
         NormLossNN(t);
         Detection(t);
         Blocks(t);
+        BoxCoderInPlaceConvert(t);
         return t;
     }
 
-    /// <summary>Runs fixture op <paramref name="op"/>.</summary>
-    public static Tensor[] Run(string op, Tensor[] inputs, OracleArgs args) =>
-        Table.TryGetValue(op, out var f) ? f(inputs, args)
+    /// <summary>The device under test, for ops without tensor inputs (factories).</summary>
+    [ThreadStatic] private static Device? _device;
+
+    /// <summary>Runs fixture op <paramref name="op"/> on <paramref name="device"/>.</summary>
+    public static Tensor[] Run(string op, Tensor[] inputs, OracleArgs args, Device device)
+    {
+        _device = device;
+        return Table.TryGetValue(op, out var f) ? f(inputs, args)
             : throw new KeyNotFoundException($"no Scratch mapping for fixture op '{op}'");
+    }
 
     private static Tensor[] One(Tensor t) => [t];
 }
