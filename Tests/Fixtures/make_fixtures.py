@@ -802,6 +802,38 @@ def detection():
            {"height": 15, "width": 12})
     f.case("remove_small_boxes", "remove_small_boxes", lambda t: tvops.remove_small_boxes(t, 6.0), [a],
            {"min_size": 6.0}, grad=False)
+    def soft_nms(boxes, scores, iou_thr, sigma, score_thr, method):
+        """Soft-NMS (Bodla et al. 2017), greedy as mmcv's soft_nms: take the highest current score, decay the rest by
+        their IoU with it, drop scores below score_thr. Returns kept indices in selection order and their scores."""
+        scores = scores.clone()
+        alive = list(range(len(scores)))
+        kept, kept_scores = [], []
+        while alive:
+            i = max(alive, key=lambda j: (scores[j].item(), -j))
+            alive.remove(i)
+            kept.append(i)
+            kept_scores.append(scores[i].clone())
+            if not alive:
+                break
+            rest = torch.tensor(alive)
+            o = tvops.box_iou(boxes[i:i + 1], boxes[rest])[0]
+            if method == "linear":
+                w = torch.where(o > iou_thr, 1 - o, torch.ones_like(o))
+            elif method == "gaussian":
+                w = torch.exp(-(o * o) / sigma)
+            else:
+                w = torch.where(o > iou_thr, torch.zeros_like(o), torch.ones_like(o))
+            scores[rest] = scores[rest] * w
+            alive = [j for j in alive if scores[j] >= score_thr]
+        return torch.tensor(kept, dtype=torch.int64), torch.stack(kept_scores)
+
+    sb, ss = f.boxes(30, 24.0), f.rand(30, lo=0.05, hi=1.0)
+    for method in ("linear", "gaussian", "hard"):
+        f.case(f"soft_nms_{method}", "soft_nms", lambda b, s, m=method: soft_nms(b, s, 0.3, 0.5, 0.001, m), [sb, ss],
+               {"iou_threshold": 0.3, "sigma": 0.5, "score_threshold": 0.001, "method": method}, grad=False)
+    f.case("soft_nms_gaussian_thr", "soft_nms", lambda b, s: soft_nms(b, s, 0.3, 0.2, 0.1, "gaussian"),
+           [sb.double(), ss.double()], {"iou_threshold": 0.3, "sigma": 0.2, "score_threshold": 0.1,
+                                        "method": "gaussian"}, grad=False)
     for red in ("none", "mean", "sum"):
         f.case(f"sigmoid_focal_{red}", "sigmoid_focal_loss",
                lambda x, t, red=red: tvops.sigmoid_focal_loss(x, t, 0.25, 2.0, red),

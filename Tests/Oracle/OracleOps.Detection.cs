@@ -23,6 +23,13 @@ public static partial class OracleOps
         t["box_convert"] = (x, a) => One(F.BoxConvert(x[0], Format(a.Str("from")), Format(a.Str("to"))));
         t["clip_boxes"] = (x, a) => One(F.ClipBoxesToImage(x[0], a.Int("height"), a.Int("width")));
         t["remove_small_boxes"] = (x, a) => One(F.RemoveSmallBoxes(x[0], a.Double("min_size")));
+        t["soft_nms"] = (x, a) => F.SoftNms(x[0], x[1], a.Double("iou_threshold"), a.Double("sigma"),
+            a.Double("score_threshold"), a.Str("method") switch
+            {
+                "gaussian" => SoftNmsMethod.Gaussian,
+                "hard" => SoftNmsMethod.Hard,
+                _ => SoftNmsMethod.Linear,
+            }) is var (k, s) ? [k, s] : [];
         t["sigmoid_focal_loss"] = (x, a) =>
             One(F.SigmoidFocalLoss(x[0], x[1], a.Double("alpha"), a.Double("gamma"), a.Reduction));
     }
