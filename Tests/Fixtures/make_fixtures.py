@@ -348,6 +348,9 @@ def reduce():
     f.case("cumprod_zeros_f64", "cumprod", lambda t: torch.cumprod(t, 1), [zs.double()], {"dim": 1})
     f.case("prod_zeros", "prod", lambda t: torch.prod(t, 1), [zs], {"dims": [1]})
     f.case("prod_zeros_all", "prod", torch.prod, [zs[:1]])
+    f.case("var_mean", "var_mean", lambda t: torch.var_mean(t, (1,), unbiased=True), [x], {"dims": [1]})
+    f.case("var_mean_keep_f64", "var_mean", lambda t: torch.var_mean(t, (0, 2), unbiased=False, keepdim=True),
+           [x.double()], {"dims": [0, 2], "correction": 0, "keepdim": True})
     f.case("var_single", "var", lambda t: torch.var(t, (1,)), [f.randn(3, 1)], {"dims": [1]}, grad=False)
     f.case("softmax_big", "softmax", lambda t: torch.softmax(t, 1), [f.randn(64, 600) * 3], {"dim": 1})
     f.case("sum_big_dim0", "sum", lambda t: t.sum((0,)), [f.randn(300, 130)], {"dims": [0]})
@@ -787,6 +790,10 @@ def detection():
     f.case("roi_align_degenerate_aligned", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 1.0, 0, True),
            [f.randn(1, 2, 6, 6), torch.tensor([[0, 2.0, 2.0, 2.0, 4.0], [0, 5.5, 5.5, 7.0, 7.0]])],
            {"output_size": [2, 2], "spatial_scale": 1.0, "sampling_ratio": 0, "aligned": True}, grad=[0])
+    db, ds = f.boxes(80, 12.0), f.rand(80)
+    f.case("nms_dense", "nms", lambda b, s: tvops.nms(b, s, 0.5), [db, ds], {"iou_threshold": 0.5}, grad=False)
+    f.case("batched_nms_dense", "batched_nms", lambda b, s, i: tvops.batched_nms(b, s, i, 0.4), [db, ds, f.ints(0, 4, 80)],
+           {"iou_threshold": 0.4}, grad=False)
     f.case("batched_nms", "batched_nms", lambda b, s, i: tvops.batched_nms(b, s, i, 0.5), [b, s, f.ints(0, 3, 40)],
            {"iou_threshold": 0.5}, grad=False)
     a, c = f.boxes(6, 20.0), f.boxes(5, 20.0)

@@ -19,6 +19,8 @@ public static partial class OracleOps
         t["norm"] = (x, a) => One(F.Norm(x[0], a.Double("p"), a.IntsOrNull("dims"), a.Bool("keepdim")));
         t["var"] = (x, a) => One(F.Var(x[0], a.IntsOrNull("dims"), a.Int("correction", 1), a.Bool("keepdim")));
         t["std"] = (x, a) => One(F.Std(x[0], a.IntsOrNull("dims"), a.Int("correction", 1), a.Bool("keepdim")));
+        t["var_mean"] = (x, a) =>
+            F.VarMean(x[0], a.IntsOrNull("dims"), a.Int("correction", 1), a.Bool("keepdim")) is var (v, m) ? [v, m] : [];
         t["cumsum"] = (x, a) => One(F.Cumsum(x[0], a.Int("dim")));
         t["cumprod"] = (x, a) => One(F.Cumprod(x[0], a.Int("dim")));
         t["softmax"] = (x, a) => One(F.Softmax(x[0], a.Int("dim")));
