@@ -841,6 +841,97 @@ def detection():
     f.case("soft_nms_gaussian_thr", "soft_nms", lambda b, s: soft_nms(b, s, 0.3, 0.2, 0.1, "gaussian"),
            [sb.double(), ss.double()], {"iou_threshold": 0.3, "sigma": 0.2, "score_threshold": 0.1,
                                         "method": "gaussian"}, grad=False)
+    def bilinear(img, y, x):
+        """torchvision RoIAlign's bilinear rule on one [H, W] plane (0 outside [-1, H] x [-1, W])."""
+        h, w = img.shape
+        if y < -1.0 or y > h or x < -1.0 or x > w:
+            return img.new_zeros(())
+        y, x = max(y, 0.0), max(x, 0.0)
+        y0, x0 = int(y), int(x)
+        if y0 >= h - 1:
+            y0 = y1 = h - 1
+            y = float(y0)
+        else:
+            y1 = y0 + 1
+        if x0 >= w - 1:
+            x0 = x1 = w - 1
+            x = float(x0)
+        else:
+            x1 = x0 + 1
+        ly, lx = y - y0, x - x0
+        hy, hx = 1 - ly, 1 - lx
+        return hy * hx * img[y0, x0] + hy * lx * img[y0, x1] + ly * hx * img[y1, x0] + ly * lx * img[y1, x1]
+
+    def first_max(vals):
+        best = vals[0]
+        for v in vals[1:]:
+            if v.item() > best.item():
+                best = v
+        return best
+
+    def ps_roi_align_max(x, rois, ph, pw, scale, g, aligned):
+        """Position-sensitive RoIAlign with max over a g x g sample grid per bin (Light-Head R-CNN)."""
+        co = x.shape[1] // (ph * pw)
+        o = 0.5 if aligned else 0.0
+        out = []
+        for r in rois.tolist():
+            b = int(r[0])
+            sx, sy = r[1] * scale - o, r[2] * scale - o
+            rw, rh = r[3] * scale - o - sx, r[4] * scale - o - sy
+            if not aligned:
+                rw, rh = max(rw, 0.0), max(rh, 0.0)
+            per_c = []
+            for c in range(co):
+                rows = []
+                for i in range(ph):
+                    cols = []
+                    for j in range(pw):
+                        plane = x[b, (c * ph + i) * pw + j]
+                        vals = [bilinear(plane, sy + i * rh / ph + (iy + 0.5) * rh / (ph * g),
+                                         sx + j * rw / pw + (ix + 0.5) * rw / (pw * g))
+                                for iy in range(g) for ix in range(g)]
+                        cols.append(first_max(vals))
+                    rows.append(torch.stack(cols))
+                per_c.append(torch.stack(rows))
+            out.append(torch.stack(per_c))
+        return torch.stack(out)
+
+    for aligned in (False, True):
+        f.case(f"ps_roi_align_max_{'aligned' if aligned else 'legacy'}", "ps_roi_align_max",
+               lambda x, r, aligned=aligned: ps_roi_align_max(x, r, 2, 2, 0.5, 2, aligned),
+               [f.randn(2, 8, 9, 10), f.boxes(3, 18.0, batch=2)],
+               {"output_size": [2, 2], "spatial_scale": 0.5, "sampling_ratio": 2, "aligned": aligned}, grad=[0])
+    f.case("ps_roi_align_max_f64", "ps_roi_align_max", lambda x, r: ps_roi_align_max(x, r, 2, 3, 1.0, 2, False),
+           [f.randn(1, 12, 8, 8, dtype=D64), f.boxes(2, 8.0, batch=1, dtype=D64)],
+           {"output_size": [2, 3], "spatial_scale": 1.0, "sampling_ratio": 2, "aligned": False}, grad=[0])
+
+    def border_align(x, boxes, pool):
+        """BorderDet's border_align: per box and side, max over pool + 1 bilinear samples along the side."""
+        n, c4, _, _ = x.shape
+        c = c4 // 4
+        out = []
+        for b in range(n):
+            per_c = []
+            for ch in range(c):
+                per_k = []
+                for x1, y1, x2, y2 in boxes[b].tolist():
+                    w, h = x2 - x1, y2 - y1
+                    pts = [[(y1, x1 + i * w / pool) for i in range(pool + 1)],
+                           [(y1 + i * h / pool, x1) for i in range(pool + 1)],
+                           [(y2, x2 - i * w / pool) for i in range(pool + 1)],
+                           [(y2 - i * h / pool, x2) for i in range(pool + 1)]]
+                    per_k.append(torch.stack([first_max([bilinear(x[b, side * c + ch], yy, xx) for yy, xx in pts[side]])
+                                              for side in range(4)]))
+                per_c.append(torch.stack(per_k))
+            out.append(torch.stack(per_c))
+        return torch.stack(out)
+
+    bx = torch.stack([f.boxes(4, 9.0), f.boxes(4, 9.0)])
+    bx[0, 0] = torch.tensor([-1.5, 2.0, 4.0, 11.0])  # partly outside the 10 x 9 map
+    f.case("border_align", "border_align", lambda x, b: border_align(x, b, 4), [f.randn(2, 8, 10, 9), bx],
+           {"pool_size": 4}, grad=[0])
+    f.case("border_align_f64", "border_align", lambda x, b: border_align(x, b, 3),
+           [f.randn(1, 4, 6, 7, dtype=D64), f.boxes(3, 6.0, dtype=D64).unsqueeze(0)], {"pool_size": 3}, grad=[0])
     for red in ("none", "mean", "sum"):
         f.case(f"sigmoid_focal_{red}", "sigmoid_focal_loss",
                lambda x, t, red=red: tvops.sigmoid_focal_loss(x, t, 0.25, 2.0, red),
