@@ -18,6 +18,7 @@ The safetensors writer is implemented here (the format is: 8-byte little-endian 
 header padded with spaces to a multiple of 8, then the raw little-endian row-major tensor bytes).
 """
 import json
+import math
 import os
 import struct
 import zlib
@@ -932,6 +933,75 @@ def detection():
            {"pool_size": 4}, grad=[0])
     f.case("border_align_f64", "border_align", lambda x, b: border_align(x, b, 3),
            [f.randn(1, 4, 6, 7, dtype=D64), f.boxes(3, 6.0, dtype=D64).unsqueeze(0)], {"pool_size": 3}, grad=[0])
+    def corners(bx):
+        x, y, w, l, yaw = bx
+        c, s_ = math.cos(yaw), math.sin(yaw)
+        return [(x + u * c - v * s_, y + u * s_ + v * c)
+                for u, v in ((-abs(w) / 2, -abs(l) / 2), (abs(w) / 2, -abs(l) / 2), (abs(w) / 2, abs(l) / 2),
+                             (-abs(w) / 2, abs(l) / 2))]
+
+    def poly_area(p):
+        return abs(sum(p[i][0] * p[(i + 1) % len(p)][1] - p[(i + 1) % len(p)][0] * p[i][1]
+                       for i in range(len(p)))) / 2 if len(p) >= 3 else 0.0
+
+    def clip(poly, a, b):
+        """Keeps the part of poly left of the directed line a -> b (Sutherland-Hodgman step)."""
+        side = lambda p: (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
+        out = []
+        for i in range(len(poly)):
+            p, q = poly[i], poly[(i + 1) % len(poly)]
+            sp, sq = side(p), side(q)
+            if sp >= 0:
+                out.append(p)
+            if (sp >= 0) != (sq >= 0):
+                t_ = sp / (sp - sq)
+                out.append((p[0] + t_ * (q[0] - p[0]), p[1] + t_ * (q[1] - p[1])))
+        return out
+
+    def rotated_iou(a, b):
+        """Pairwise IoU of (x, y, w, l, yaw) boxes by convex clipping, in float64."""
+        res = torch.zeros(len(a), len(b), dtype=torch.float64)
+        for i, ba in enumerate(a.double().tolist()):
+            for j, bb in enumerate(b.double().tolist()):
+                pa, pb = corners(ba), corners(bb)
+                poly = pa
+                for k in range(4):
+                    if not poly:
+                        break
+                    poly = clip(poly, pb[k], pb[(k + 1) % 4])
+                inter = poly_area(poly)
+                union = poly_area(pa) + poly_area(pb) - inter
+                res[i, j] = inter / union if union > 0 else 0.0
+        return res.to(a.dtype)
+
+    def rbox(n):
+        return torch.cat([f.rand(n, 2, hi=20.0), f.rand(n, 2, lo=2.0, hi=10.0), f.rand(n, 1, lo=-3.1, hi=3.1)], 1)
+
+    ra, rb = rbox(6), rbox(5)
+    ra[1] = rb[0]
+    ra[2] = torch.tensor([5.0, 5.0, 2.0, 3.0, 0.3])
+    rb[1] = torch.tensor([5.0, 5.0, 6.0, 7.0, -0.2])
+    rb[2] = torch.tensor([15.0, 15.0, 0.0, 3.0, 0.0])
+    f.case("rotated_iou", "rotated_iou", rotated_iou, [ra, rb], grad=False)
+    f.case("rotated_iou_f64", "rotated_iou", rotated_iou, [ra.double(), rb.double()], grad=False)
+
+    def rotated_nms(boxes, scores, thr):
+        order = torch.sort(scores, descending=True, stable=True).indices.tolist()
+        iou = rotated_iou(boxes.double(), boxes.double())
+        keep = []
+        for i in order:
+            if all(iou[i, k] <= thr for k in keep):
+                keep.append(i)
+        return torch.tensor(keep, dtype=torch.int64)
+
+    rn = torch.cat([f.rand(30, 2, hi=12.0), f.rand(30, 2, lo=2.0, hi=6.0), f.rand(30, 1, lo=-3.1, hi=3.1)], 1)
+    f.case("rotated_nms", "rotated_nms", lambda b, s: rotated_nms(b, s, 0.3), [rn, f.rand(30)],
+           {"iou_threshold": 0.3}, grad=False)
+    losses = torch.tensor([0.5, 2.0, 0.1, 2.0, 0.7, 0.5, 3.0, 0.0])
+    f.case("ohem_topk", "ohem_topk", lambda l: torch.sort(l, descending=True, stable=True).indices[:5], [losses],
+           {"k": 5}, grad=False)
+    f.case("ohem_topk_all", "ohem_topk", lambda l: torch.sort(l, descending=True, stable=True).indices[:20],
+           [f.rand(6)], {"k": 20}, grad=False)
     for red in ("none", "mean", "sum"):
         f.case(f"sigmoid_focal_{red}", "sigmoid_focal_loss",
                lambda x, t, red=red: tvops.sigmoid_focal_loss(x, t, 0.25, 2.0, red),

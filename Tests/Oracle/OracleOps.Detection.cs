@@ -18,6 +18,9 @@ public static partial class OracleOps
         t["ps_roi_align_max"] = (x, a) => One(F.PSRoIAlignMax(x[0], x[1], a.Pair("output_size"),
             a.Double("spatial_scale"), a.Int("sampling_ratio"), a.Bool("aligned")));
         t["border_align"] = (x, a) => One(F.BorderAlign(x[0], x[1], a.Int("pool_size")));
+        t["rotated_iou"] = (x, _) => One(F.RotatedBoxIou(x[0], x[1]));
+        t["rotated_nms"] = (x, a) => One(F.RotatedNms(x[0], x[1], a.Double("iou_threshold")));
+        t["ohem_topk"] = (x, a) => One(F.OhemTopK(x[0], a.Int("k")));
         t["nms"] = (x, a) => One(F.Nms(x[0], x[1], a.Double("iou_threshold")));
         t["batched_nms"] = (x, a) => One(F.BatchedNms(x[0], x[1], x[2], a.Double("iou_threshold")));
         t["box_iou"] = (x, _) => One(F.BoxIou(x[0], x[1]));
