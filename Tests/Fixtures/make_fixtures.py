@@ -1322,6 +1322,25 @@ def layers():
              {"scale": [2.0, 2.0], "mode": "nearest"})
     f.module("upsample_bilinear_size_ac", "Upsample", nn_.Upsample(size=(5, 7), mode="bilinear", align_corners=True),
              [f.randn(1, 2, 3, 4)], {"size": [5, 7], "mode": "bilinear", "align_corners": True})
+    from torchvision.models import resnet as tvr
+
+    def down(cin, cout, stride, norm):
+        return nn_.Sequential(tvr.conv1x1(cin, cout, stride), norm(cout))
+
+    for training in (False, True):
+        tag = "train" if training else "eval"
+        f.module(f"resnet_basic_block_{tag}", "ResNetBasicBlock",
+                 rnd(tvr.BasicBlock(4, 8, 2, down(4, 8, 2, nn_.BatchNorm2d))), [f.randn(2, 4, 8, 8)],
+                 {"in": 4, "out": 8, "stride": 2, "norm": "batch", "block": True}, training)
+    f.module("resnet_basic_block_identity", "ResNetBasicBlock", rnd(tvr.BasicBlock(6, 6)), [f.randn(1, 6, 5, 5)],
+             {"in": 6, "out": 6, "stride": 1, "norm": "batch", "block": True})
+    f.module("resnext_bottleneck_block", "ResNetBottleneck",
+             rnd(tvr.Bottleneck(8, 4, 2, down(8, 16, 2, nn_.BatchNorm2d), groups=2, base_width=64)),
+             [f.randn(2, 8, 7, 7)], {"in": 8, "width": 8, "out": 16, "stride": 2, "groups": 2, "norm": "batch",
+                                     "block": True}, True)
+    f.module("resnet_bottleneck_block_frozen", "ResNetBottleneck",
+             rnd(tvr.Bottleneck(16, 4, 1, None, norm_layer=tvops.FrozenBatchNorm2d)), [f.randn(1, 16, 6, 6)],
+             {"in": 16, "width": 4, "out": 16, "stride": 1, "groups": 1, "norm": "frozen", "block": True})
     logits, target = f.randn(5, 4), f.ints(0, 4, 5)
     w = f.rand(4, lo=0.2, hi=2)
     f.module("loss_cross_entropy", "CrossEntropyLoss", nn_.CrossEntropyLoss(w, label_smoothing=0.1), [logits, target],

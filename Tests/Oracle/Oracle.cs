@@ -139,6 +139,7 @@ public static class Oracle
             if (c.Grads.Contains(i)) inputs[i].RequiresGrad = true;
         }
         var f64 = inputs.Any(t => t.DType == DType.F64);
+        block |= c.Args.Bool("block");
         var tol = (f64, block) switch
         {
             (true, true) => F64Block, (true, false) => F64Op, (false, true) => F32Block, _ => F32Op,
@@ -198,7 +199,7 @@ public static class Oracle
             foreach (var key in c.State)
                 worst = Math.Max(worst, Compare(fam.Tensors[$"{caseName}.post.{key}"], after[key], tol, $"{caseName} state {key}"));
         }
-        Report(family, caseName, device, worst);
+        Report(family, caseName, device, f64 ? "F64" : "F32", worst);
         return worst;
     }
 
@@ -232,11 +233,12 @@ public static class Oracle
 
     private static readonly Lock ReportLock = new();
 
-    /// <summary>With SCRATCH_ORACLE_REPORT set to a file path, appends "family case device error" per passing case.</summary>
-    private static void Report(string family, string caseName, string device, double worst)
+    /// <summary>With SCRATCH_ORACLE_REPORT set to a file path, appends "family case device dtype error" per passing
+    /// case.</summary>
+    private static void Report(string family, string caseName, string device, string dtype, double worst)
     {
         var path = Environment.GetEnvironmentVariable("SCRATCH_ORACLE_REPORT");
         if (string.IsNullOrEmpty(path)) return;
-        lock (ReportLock) File.AppendAllText(path, FormattableString.Invariant($"{family} {caseName} {device} {worst:E3}\n"));
+        lock (ReportLock) File.AppendAllText(path, FormattableString.Invariant($"{family} {caseName} {device} {dtype} {worst:E3}\n"));
     }
 }

@@ -1,3 +1,4 @@
+using Scratch.Models.Common.Backbones;
 using Scratch.NN;
 using NNL = Scratch.NN;
 
@@ -30,6 +31,9 @@ public static class OracleModules
             "FrozenBatchNorm2d" => Unary(new FrozenBatchNorm2d(a.Int("features"))),
             "GroupNorm" => Unary(new NNL.GroupNorm(a.Int("groups"), a.Int("channels"), affine: a.Bool("affine", true))),
             "LayerNorm" => Unary(new NNL.LayerNorm(a.Ints("shape"), elementwiseAffine: a.Bool("affine", true))),
+            "ResNetBasicBlock" => Unary(new BasicBlock(a.Int("in"), a.Int("out"), a.Int("stride"), Norm(a))),
+            "ResNetBottleneck" => Unary(new Bottleneck(a.Int("in"), a.Int("width"), a.Int("out"), a.Int("stride"),
+                a.Int("groups"), strideInOneByOne: false, Norm(a))),
             "ReLU" => Unary(new ReLU()),
             "GELU" => Unary(new GELU(a.Str("approximate", "none"))),
             "SiLU" => Unary(new SiLU()),
@@ -60,6 +64,9 @@ public static class OracleModules
             var k => throw new KeyNotFoundException($"no Scratch layer for fixture module kind '{k}'"),
         };
     }
+
+    private static ResNetNorm Norm(OracleArgs a) =>
+        a.Str("norm") == "frozen" ? ResNetNorm.FrozenBatchNorm : ResNetNorm.BatchNorm;
 
     private static double? Momentum(OracleArgs a) => a.Has("momentum") ? a.Double("momentum") : a.HasNull("momentum") ? null : 0.1;
 
