@@ -52,6 +52,24 @@ def write_safetensors(path, tensors, metadata):
             f.write(b)
 
 
+def apply_view(t, v):
+    """Non-contiguous views: "T" swaps the last two dims, "P" reverses all dims, "S" keeps every other element of
+    the last dim, "E" expands a leading dim of size 1 to 3, "N" narrows dim 0 to skip its first element."""
+    if v is None:
+        return t
+    if v == "T":
+        return t.transpose(-2, -1)
+    if v == "P":
+        return t.permute(*reversed(range(t.dim())))
+    if v == "S":
+        return t[..., ::2]
+    if v == "E":
+        return t.expand(3, *t.shape[1:])
+    if v == "N":
+        return t[1:]
+    raise ValueError(v)
+
+
 class Family:
     def __init__(self, name):
         self.name = name
@@ -83,9 +101,15 @@ class Family:
         return b.to(dtype)
 
     # ---- one case ------------------------------------------------------------------------------------------
-    def case(self, name, op, fn, inputs, args=None, grad=True):
-        """grad: True (every float input), False, or a list of input indices."""
+    def case(self, name, op, fn, inputs, args=None, grad=True, views=None):
+        """grad: True (every float input), False, or a list of input indices. views: per input None or a
+        non-contiguous view applied before the op (see apply_view); recorded in args["views"]."""
         assert name not in self.meta, name
+        if views is not None:
+            args = dict(args or {})
+            args["views"] = views
+            inner = fn
+            fn = lambda *t: inner(*[apply_view(x, v) for x, v in zip(t, views)])
         inputs = [t.clone() for t in inputs]
         want = [i for i, t in enumerate(inputs) if t.is_floating_point()] if grad is True else (grad or [])
         for i in want:
@@ -1359,10 +1383,131 @@ def layers():
     return f
 
 
+def strided():
+    """Ops on non-contiguous inputs (transposed, permuted, step-sliced, expanded, narrowed views)."""
+    f = Family("strided")
+    for op, fn in (("exp", torch.exp), ("relu", torch.relu), ("sigmoid", torch.sigmoid), ("gelu", F.gelu),
+                   ("abs", torch.abs)):
+        for v in ("T", "S", "P"):
+            f.case(f"{op}_{v}", op, fn, [f.away(3, 4, 6)], views=[v])
+    f.case("exp_E", "exp", torch.exp, [f.randn(1, 4, 5)], views=["E"])
+    for op, fn in (("add", torch.add), ("mul", torch.mul), ("div", torch.div), ("maximum", torch.maximum),
+                   ("sub", torch.sub)):
+        f.case(f"{op}_T_T", op, fn, [f.randn(3, 5, 4), f.away(3, 5, 4)], views=["T", "T"])
+        f.case(f"{op}_S_none", op, fn, [f.randn(4, 10), f.away(4, 5)], views=["S", None])
+        f.case(f"{op}_E_P", op, fn, [f.randn(1, 4, 5), f.away(5, 4, 3)], views=["E", "P"])
+    x = f.randn(4, 6, 5)
+    for op, a in (("sum", {"dims": [1]}), ("mean", {"dims": [2], "keepdim": True}), ("amax", {"dims": [0, 2]}),
+                  ("logsumexp", {"dims": [1]}), ("prod", {"dims": [2]}), ("var", {"dims": [1]}),
+                  ("std", {"dims": [0]}), ("norm", {"p": 2.0, "dims": [1]})):
+        def fn(t, op=op, a=a):
+            dims = tuple(a["dims"])
+            kd = a.get("keepdim", False)
+            if op == "norm":
+                return torch.norm(t, 2.0, dim=dims, keepdim=kd)
+            if op == "prod":
+                return torch.prod(t, dims[0], keepdim=kd)
+            return getattr(torch, op)(t, dims, keepdim=kd)
+        inp = f.rand(4, 6, 5, lo=0.5, hi=1.5) if op == "prod" else x
+        for v in ("T", "S"):
+            f.case(f"{op}_{v}", op, fn, [inp], a, views=[v])
+    for op, fn in (("softmax", torch.softmax), ("log_softmax", torch.log_softmax), ("cumsum", torch.cumsum),
+                   ("cumprod", torch.cumprod)):
+        for d in (0, -1):
+            f.case(f"{op}_{d}_T", op, lambda t, fn=fn, d=d: fn(t, d), [f.away(4, 6, 5)], {"dim": d}, views=["T"])
+    f.case("max_dim_T", "max_dim", lambda t: torch.max(t, 1), [x], {"dim": 1}, views=["T"])
+    f.case("argmax_P", "argmax", lambda t: torch.argmax(t, 0), [x], {"dim": 0}, views=["P"])
+    f.case("sort_T", "sort", lambda t: torch.sort(t, 1), [x], {"dim": 1}, views=["T"])
+    f.case("topk_S", "topk", lambda t: torch.topk(t, 2, -1), [f.randn(3, 4, 8)], {"k": 2, "dim": -1}, views=["S"])
+    f.case("matmul_T_T", "matmul", torch.matmul, [f.randn(5, 4), f.randn(3, 5)], views=["T", "T"])
+    f.case("matmul_batched_T_none", "matmul", torch.matmul, [f.randn(2, 5, 4), f.randn(2, 5, 3)], views=["T", None])
+    f.case("matmul_E_T", "matmul", torch.matmul, [f.randn(1, 4, 5), f.randn(3, 2, 5)], views=["E", "T"])
+    f.case("linear_T_weight", "linear", F.linear, [f.randn(3, 5), f.randn(5, 4), f.randn(4)], views=[None, "T", None])
+    f.case("linear_S_input", "linear", F.linear, [f.randn(3, 10), f.randn(4, 5)], views=["S", None])
+    f.case("conv2d_T", "conv2d", lambda x, w: F.conv2d(x, w, padding=1), [f.randn(2, 3, 7, 6), f.randn(4, 3, 3, 3)],
+           {"stride": [1, 1], "padding": [1, 1], "dilation": [1, 1], "groups": 1}, views=["T", None])
+    f.case("conv2d_N_weightT", "conv2d", lambda x, w: F.conv2d(x, w), [f.randn(3, 3, 6, 6), f.randn(4, 3, 3, 3)],
+           {"stride": [1, 1], "padding": [0, 0], "dilation": [1, 1], "groups": 1}, views=["N", "T"])
+    f.case("conv_transpose2d_S", "conv_transpose2d", lambda x, w: F.conv_transpose2d(x, w, stride=2),
+           [f.randn(1, 3, 4, 10), f.randn(3, 2, 2, 2)],
+           {"stride": [2, 2], "padding": [0, 0], "output_padding": [0, 0], "groups": 1, "dilation": [1, 1]},
+           views=["S", None])
+    f.case("max_pool2d_T", "max_pool2d", lambda t: F.max_pool2d(t, 3, 2, 1), [f.randn(2, 3, 8, 7)],
+           {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "dilation": [1, 1], "ceil_mode": False},
+           views=["T"])
+    f.case("avg_pool2d_S", "avg_pool2d", lambda t: F.avg_pool2d(t, 2), [f.randn(1, 2, 6, 12)],
+           {"kernel": [2, 2], "stride": [2, 2], "padding": [0, 0], "ceil_mode": False, "count_include_pad": True},
+           views=["S"])
+    f.case("adaptive_avg_T", "adaptive_avg_pool2d", lambda t: F.adaptive_avg_pool2d(t, (2, 3)), [f.randn(1, 2, 7, 5)],
+           {"size": [2, 3]}, views=["T"])
+    f.case("interpolate_bilinear_T", "interpolate", lambda t: F.interpolate(t, size=(7, 9), mode="bilinear"),
+           [f.randn(1, 2, 5, 4)], {"mode": "bilinear", "size": [7, 9], "align_corners": False}, views=["T"])
+    f.case("interpolate_nearest_S", "interpolate", lambda t: F.interpolate(t, scale_factor=2.0),
+           [f.randn(1, 2, 3, 8)], {"mode": "nearest", "scale": [2.0, 2.0]}, views=["S"])
+    f.case("layer_norm_T", "layer_norm", lambda t, w, b: F.layer_norm(t, (4,), w, b), [f.randn(3, 4, 5), f.randn(4),
+                                                                                      f.randn(4)],
+           {"normalized_shape": [4], "eps": 1e-5}, views=["T", None, None])
+    f.case("group_norm_T", "group_norm", lambda t: F.group_norm(t, 2), [f.randn(2, 4, 5, 3)],
+           {"groups": 2, "eps": 1e-5}, views=["T"])
+    f.case("batch_norm_train_T", "batch_norm",
+           lambda t, rm, rv: (lambda rm, rv: (F.batch_norm(t, rm, rv, training=True), rm, rv))(rm.detach().clone(),
+                                                                                              rv.detach().clone()),
+           [f.randn(3, 2, 5, 4), f.randn(2) * 0.1, f.rand(2, lo=0.5, hi=1.5)],
+           {"training": True, "momentum": 0.1, "eps": 1e-5}, grad=[0], views=["T", None, None])
+    f.case("cross_entropy_T", "cross_entropy", lambda a, t: F.cross_entropy(a, t), [f.randn(4, 6), f.ints(0, 4, 6)],
+           {"reduction": "mean"}, grad=[0], views=["T", None])
+    f.case("mse_T_S", "mse", F.mse_loss, [f.randn(4, 3), f.randn(3, 8)], {"reduction": "mean"}, views=["T", "S"])
+    f.case("gather_T", "gather", lambda t, i: torch.gather(t, 1, i), [f.randn(5, 3), f.ints(0, 5, 3, 4)], {"dim": 1},
+           views=["T", None])
+    f.case("index_select_S", "index_select", lambda t, i: torch.index_select(t, 0, i), [f.randn(4, 10),
+                                                                                        torch.tensor([3, 0, 3])],
+           {"dim": 0}, views=["S", None])
+    f.case("cat_T_S", "cat", lambda a, b: torch.cat([a, b], 0), [f.randn(4, 3), f.randn(2, 8)], {"dim": 0},
+           views=["T", "S"])
+    f.case("where_T", "where", torch.where, [f.randn(4, 3) > 0, f.randn(3, 4), f.randn(4, 3)], views=["T", None, "T"])
+    f.case("pad_reflect_T", "pad", lambda t: F.pad(t, [1, 2, 2, 1], mode="reflect"), [f.randn(1, 2, 5, 4)],
+           {"pads": [1, 2, 2, 1], "mode": "reflect"}, views=["T"])
+    f.case("roi_align_S", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 1.0, 2, True),
+           [f.randn(1, 2, 8, 16), f.boxes(3, 8.0, batch=1)],
+           {"output_size": [2, 2], "spatial_scale": 1.0, "sampling_ratio": 2, "aligned": True}, grad=[0],
+           views=["S", None])
+    return f
+
+
+def empty():
+    """Zero-size tensors: PyTorch's conventions for empty reductions, concatenation and products."""
+    f = Family("empty")
+    e = torch.zeros(0, 4)
+    f.case("sum_empty_dim0", "sum", lambda t: t.sum((0,)), [e], {"dims": [0]})
+    f.case("sum_empty_all", "sum", torch.sum, [e])
+    f.case("mean_empty_dim0", "mean", lambda t: t.mean((0,)), [e], {"dims": [0]}, grad=False)
+    f.case("prod_empty_dim0", "prod", lambda t: t.prod(0), [e], {"dims": [0]})
+    f.case("logsumexp_empty", "logsumexp", lambda t: torch.logsumexp(t, (0,)), [e], {"dims": [0]}, grad=False)
+    f.case("softmax_empty_rows", "softmax", lambda t: torch.softmax(t, 1), [e], {"dim": 1})
+    f.case("cumsum_empty", "cumsum", lambda t: torch.cumsum(t, 0), [e], {"dim": 0})
+    f.case("exp_empty", "exp", torch.exp, [e])
+    f.case("add_empty_bcast", "add", torch.add, [e, f.randn(4)])
+    f.case("cat_with_empty", "cat", lambda a, b: torch.cat([a, b], 0), [e, f.randn(2, 4)], {"dim": 0})
+    f.case("matmul_k0", "matmul", torch.matmul, [torch.zeros(3, 0), torch.zeros(0, 2)])
+    f.case("matmul_m0", "matmul", torch.matmul, [torch.zeros(0, 3), f.randn(3, 2)])
+    f.case("linear_batch0", "linear", F.linear, [torch.zeros(0, 5), f.randn(3, 5), f.randn(3)])
+    f.case("conv2d_batch0", "conv2d", lambda x, w: F.conv2d(x, w), [torch.zeros(0, 2, 5, 5), f.randn(3, 2, 3, 3)],
+           {"stride": [1, 1], "padding": [0, 0], "dilation": [1, 1], "groups": 1})
+    f.case("box_iou_empty", "box_iou", tvops.box_iou, [torch.zeros(0, 4), f.boxes(3)], grad=False)
+    f.case("roi_align_no_rois", "roi_align", lambda x, r: tvops.roi_align(x, r, 2, 1.0, 2, True),
+           [f.randn(1, 2, 5, 5), torch.zeros(0, 5)],
+           {"output_size": [2, 2], "spatial_scale": 1.0, "sampling_ratio": 2, "aligned": True}, grad=[0])
+    f.case("batched_nms_empty", "batched_nms", lambda b, s, i: tvops.batched_nms(b, s, i, 0.5),
+           [torch.zeros(0, 4), torch.zeros(0), torch.zeros(0, dtype=torch.int64)], {"iou_threshold": 0.5}, grad=False)
+    f.case("nonzero_none", "nonzero", torch.nonzero, [torch.zeros(3, 2, dtype=torch.int64)])
+    f.case("masked_select_none", "masked_select", torch.masked_select, [f.randn(3), torch.zeros(3, dtype=torch.bool)])
+    return f
+
+
 def main():
     torch.manual_seed(0)
     total = 0
-    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, boxcoder, blocks, layers, inplace, convert):
+    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, boxcoder, blocks, layers, inplace, convert, strided, empty):
         total += make().save()
     print(f"total {total} bytes")
 

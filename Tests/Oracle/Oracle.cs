@@ -40,6 +40,10 @@ public sealed class OracleArgs(JsonElement json)
     public double[] Doubles(string key) =>
         Has(key) ? json.GetProperty(key).EnumerateArray().Select(e => e.GetDouble()).ToArray() : throw Missing(key);
 
+    /// <summary>A list of strings (null entries stay null).</summary>
+    public string?[] Strings(string key) =>
+        Has(key) ? json.GetProperty(key).EnumerateArray().Select(e => e.GetString()).ToArray() : throw Missing(key);
+
     /// <summary>True when <paramref name="key"/> is present with the value null.</summary>
     public bool HasNull(string key) => json.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Null;
 
@@ -156,7 +160,7 @@ public static class Oracle
             module.Train(c.Args.Bool("training"));
             outs = [forward(inputs)];
         }
-        else outs = OracleOps.Run(c.Op, inputs, c.Args, dev);
+        else outs = OracleOps.Run(c.Op, Views(inputs, c.Args), c.Args, dev);
         Assert.True(outs.Length == c.Outputs, $"{caseName}: {outs.Length} outputs, expected {c.Outputs}");
         var worst = 0.0;
         for (var k = 0; k < outs.Length; k++)
@@ -201,6 +205,25 @@ public static class Oracle
         }
         Report(family, caseName, device, f64 ? "F64" : "F32", worst);
         return worst;
+    }
+
+    /// <summary>Applies the case's non-contiguous input views (make_fixtures.py's apply_view): "T" swaps the last two
+    /// dims, "P" reverses all dims, "S" keeps every other element of the last dim, "E" expands a leading dim of size 1
+    /// to 3, "N" drops the first element of dim 0.</summary>
+    private static Tensor[] Views(Tensor[] inputs, OracleArgs args)
+    {
+        if (!args.Has("views")) return inputs;
+        var views = args.Strings("views");
+        return inputs.Select((t, i) => views[i] switch
+        {
+            null => t,
+            "T" => t.Transpose(-2, -1),
+            "P" => t.Permute(Enumerable.Range(0, t.Rank).Reverse().ToArray()),
+            "S" => F.Slice(t, -1, null, null, 2),
+            "E" => t.Expand([3, .. t.Shape.ToArray()[1..]]),
+            "N" => F.Slice(t, 0, 1),
+            var v => throw new ArgumentException($"unknown view '{v}'"),
+        }).ToArray();
     }
 
     /// <summary>Asserts shape, dtype and values; returns the largest |e − a| / max|e| of a float tensor.</summary>
