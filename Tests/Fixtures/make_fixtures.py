@@ -570,6 +570,11 @@ def pool():
                lambda t, o=o: F.adaptive_avg_pool2d(t, o), [f.randn(2, 3, h, w)], {"size": list(o)})
         f.case(f"adaptive_max_{h}x{w}_to_{o[0]}x{o[1]}", "adaptive_max_pool2d",
                lambda t, o=o: F.adaptive_max_pool2d(t, o), [f.randn(2, 3, h, w)], {"size": list(o)})
+    # ceil_mode: a last window that would start in the right padding is dropped (5 -> 3, not 4).
+    mp("maxpool_ceil_drop_last", f.randn(1, 2, 5, 5), 2, 2, 1, 1, True)
+    ap("avgpool_ceil_drop_last", f.randn(1, 2, 5, 5), 2, 2, 1, True, True)
+    ap("avgpool_ceil_drop_last_nocip", f.randn(1, 2, 5, 7), 2, 2, 1, True, False)
+    ap("avgpool_ceil_partial_window", f.randn(1, 2, 6, 6), 3, 2, 1, True, True)
     tie = torch.tensor([[[[1.0, 1.0, 0.0, 2.0], [1.0, 0.0, 2.0, 2.0], [3.0, 3.0, 3.0, 3.0], [0.0, 3.0, 1.0, 3.0]]]])
     mp("maxpool_ties", tie, 2)
     mp("maxpool_ties_overlap", tie, 3, 1, 1)
@@ -611,6 +616,15 @@ def interp():
                        lambda t, sc=sc, ac=ac, mode=mode: F.interpolate(t, scale_factor=sc, mode=mode,
                                                                       align_corners=ac),
                        [f.randn(1, 2, 6, 5)], args)
+    for mode, ac in (("bilinear", True), ("bilinear", False), ("nearest", None)):
+        tag = mode + ("" if ac is None else ("_ac" if ac else ""))
+        for (h, w), size in (((5, 6), (1, 3)), ((1, 1), (3, 4)), ((1, 4), (3, 1))):
+            args = {"mode": mode, "size": list(size)}
+            if ac is not None:
+                args["align_corners"] = ac
+            f.case(f"{tag}_edge_{h}x{w}_to_{size[0]}x{size[1]}", "interpolate",
+                   lambda t, size=size, ac=ac, mode=mode: F.interpolate(t, size=size, mode=mode, align_corners=ac),
+                   [f.randn(1, 2, h, w)], args)
     f.case("bilinear_big", "interpolate", lambda t: F.interpolate(t, scale_factor=2.0, mode="bilinear"),
            [f.randn(2, 4, 32, 32)], {"mode": "bilinear", "scale": [2.0, 2.0], "align_corners": False})
     f.case("nearest_big", "interpolate", lambda t: F.interpolate(t, scale_factor=2.0), [f.randn(2, 4, 32, 32)],
@@ -754,6 +768,31 @@ def loss():
     f.case("nll_weight_ignore", "nll", lambda a, t, w: F.nll_loss(a, t, w, ignore_index=2),
            [torch.log_softmax(f.randn(6, 4), 1), f.ints(0, 4, 6), f.rand(4, lo=0.2, hi=2)],
            {"reduction": "mean", "ignore_index": 2}, grad=[0])
+    f.case("bce_saturated", "bce", lambda a, b: F.binary_cross_entropy(a, b, reduction="none"),
+           [torch.tensor([0.0, 1.0, 0.5, 1e-30, 1.0 - 1e-7]), torch.tensor([1.0, 0.0, 1.0, 1.0, 0.0])],
+           {"reduction": "none"}, grad=[0])
+    f.case("bce_logits_large", "bce_logits", lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction="none"),
+           [torch.tensor([-100.0, 100.0, -30.0, 30.0, 0.0]), torch.tensor([1.0, 0.0, 0.3, 0.7, 1.0])],
+           {"reduction": "none"}, grad=[0])
+    f.case("smooth_l1_beta0", "smooth_l1", lambda a, b: F.smooth_l1_loss(a, b, beta=0.0),
+           [f.randn(3, 4), f.randn(3, 4)], {"reduction": "mean", "beta": 0.0})
+    f.case("smooth_l1_at_beta", "smooth_l1", lambda a, b: F.smooth_l1_loss(a, b, reduction="none", beta=0.5),
+           [torch.tensor([0.5, -0.5, 0.0, 1.0]), torch.tensor([0.0, 0.0, 0.0, 0.5])], {"reduction": "none", "beta": 0.5})
+    f.case("l1_at_zero", "l1", lambda a, b: F.l1_loss(a, b, reduction="none"),
+           [torch.tensor([1.0, 2.0, -3.0]), torch.tensor([1.0, 0.0, -3.0])], {"reduction": "none"})
+    tall = torch.full((4,), -100, dtype=torch.int64)
+    f.case("cross_entropy_all_ignored", "cross_entropy", lambda a, t: F.cross_entropy(a, t), [f.randn(4, 3), tall],
+           {"reduction": "mean"})
+    f.case("cross_entropy_all_ignored_sum", "cross_entropy", lambda a, t: F.cross_entropy(a, t, reduction="sum"),
+           [f.randn(4, 3), tall], {"reduction": "sum"})
+    t3 = f.ints(0, 5, 6)
+    t3[0] = -100
+    f.case("cross_entropy_smoothing_ignore", "cross_entropy",
+           lambda a, t, w: F.cross_entropy(a, t, w, label_smoothing=0.15, reduction="sum"),
+           [f.randn(6, 5), t3, f.rand(5, lo=0.2, hi=2)], {"reduction": "sum", "label_smoothing": 0.15}, grad=[0])
+    f.case("cross_entropy_smoothing_none_spatial", "cross_entropy",
+           lambda a, t: F.cross_entropy(a, t, label_smoothing=0.1, reduction="none"),
+           [f.randn(2, 3, 2, 2), f.ints(0, 3, 2, 2, 2)], {"reduction": "none", "label_smoothing": 0.1})
     f.case("nll_spatial", "nll", lambda a, t: F.nll_loss(a, t), [f.randn(2, 3, 2, 4), f.ints(0, 3, 2, 2, 4)],
            {"reduction": "mean"})
     return f
@@ -1031,6 +1070,12 @@ def detection():
                lambda x, t, red=red: tvops.sigmoid_focal_loss(x, t, 0.25, 2.0, red),
                [f.randn(4, 6) * 2, (f.rand(4, 6) > 0.7).float()], {"alpha": 0.25, "gamma": 2.0, "reduction": red},
                grad=[0])
+    f.case("sigmoid_focal_gamma0", "sigmoid_focal_loss", lambda x, t: tvops.sigmoid_focal_loss(x, t, 0.5, 0.0, "mean"),
+           [f.randn(3, 4) * 3, (f.rand(3, 4) > 0.5).float()], {"alpha": 0.5, "gamma": 0.0, "reduction": "mean"},
+           grad=[0])
+    f.case("sigmoid_focal_soft_targets", "sigmoid_focal_loss",
+           lambda x, t: tvops.sigmoid_focal_loss(x, t, 0.25, 1.5, "sum"), [f.randn(3, 4) * 3, f.rand(3, 4)],
+           {"alpha": 0.25, "gamma": 1.5, "reduction": "sum"}, grad=[0, 1])
     f.case("sigmoid_focal_alpha_neg_gamma1", "sigmoid_focal_loss",
            lambda x, t: tvops.sigmoid_focal_loss(x, t, -1.0, 1.0, "sum"),
            [f.randn(3, 5, dtype=D64) * 2, (f.rand(3, 5, dtype=D64) > 0.5).double()],
