@@ -1519,6 +1519,33 @@ def strided():
     return f
 
 
+def graph():
+    """Autograd graphs: an input used several times (gradient accumulation), views of one input feeding one op,
+    outputs that share a subgraph, a detached branch."""
+    f = Family("graph")
+    f.case("x_times_x", "graph_x_times_x", lambda x: x * x, [f.randn(3, 4)])
+    f.case("x_plus_xT", "graph_x_plus_xT", lambda x: x + x.T, [f.randn(4, 4)])
+    f.case("x_matmul_xT", "graph_x_matmul_xT", lambda x: x @ x.T, [f.randn(3, 5)])
+    f.case("softmax_times_x", "graph_softmax_times_x", lambda x: torch.softmax(x, 1) * x, [f.randn(3, 5)])
+    f.case("cat_x_x", "graph_cat_x_x", lambda x: torch.cat([x, x * 2], 0), [f.randn(2, 3)])
+    f.case("slices_of_x", "graph_slices_of_x", lambda x: x[:, :3] * x[:, 2:], [f.randn(3, 5)])
+    f.case("shared_subgraph", "graph_shared_subgraph",
+           lambda x, w: (lambda h: (h.sum(1), (h * h).mean(0)))(torch.tanh(x @ w)), [f.randn(4, 3), f.randn(3, 5)])
+    f.case("detached_branch", "graph_detached_branch", lambda x: x * x.detach().exp(), [f.randn(3, 4)])
+    f.case("mlp", "graph_mlp",
+           lambda x, w1, b1, w2, b2: F.linear(F.gelu(F.linear(x, w1, b1)), w2, b2).log_softmax(1),
+           [f.randn(6, 5), f.randn(8, 5) * 0.5, f.randn(8) * 0.1, f.randn(3, 8) * 0.5, f.randn(3) * 0.1])
+    f.case("attention", "graph_attention",
+           lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / 2.0, -1) @ v,
+           [f.randn(2, 4, 4), f.randn(2, 5, 4), f.randn(2, 5, 3)])
+    f.case("attention_f64", "graph_attention",
+           lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / 2.0, -1) @ v,
+           [f.randn(2, 4, 4, dtype=D64), f.randn(2, 5, 4, dtype=D64), f.randn(2, 5, 3, dtype=D64)])
+    f.case("where_both_branches", "graph_where_both_branches", lambda x: torch.where(x > 0, x.sqrt(), x * x),
+           [f.away(3, 4)])
+    return f
+
+
 def empty():
     """Zero-size tensors: PyTorch's conventions for empty reductions, concatenation and products."""
     f = Family("empty")
@@ -1552,7 +1579,7 @@ def empty():
 def main():
     torch.manual_seed(0)
     total = 0
-    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, boxcoder, blocks, layers, inplace, convert, strided, empty):
+    for make in (elementwise, reduce, shape, index, linalg, conv, pool, interp, norm, loss, nn, detection, boxcoder, blocks, layers, inplace, convert, strided, empty, graph):
         total += make().save()
     print(f"total {total} bytes")
 

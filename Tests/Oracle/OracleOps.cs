@@ -19,6 +19,7 @@ public static partial class OracleOps
         Detection(t);
         Blocks(t);
         BoxCoderInPlaceConvert(t);
+        Graphs(t);
         return t;
     }
 
