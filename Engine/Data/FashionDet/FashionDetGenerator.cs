@@ -26,6 +26,11 @@ public sealed record FashionDetOptions
 
     /// <summary>Mask threshold on the scaled item intensity (0..255): mask = intensity &gt; threshold, holes filled.</summary>
     public int MaskThreshold { get; init; } = 10;
+
+    /// <summary>Photographs the backgrounds are cut from (random crops, see <see cref="PhotoSet.Crop"/>); null gives
+    /// procedural backgrounds (<see cref="Backgrounds.Textured"/>). Use disjoint sets for train and val, e.g.
+    /// <see cref="PhotoSet.Embedded"/>("train") and ("val").</summary>
+    public PhotoSet? Photos { get; init; }
 }
 
 /// <summary>One annotated instance: class label 0..9, tight box xyxy of the visible mask, the visible mask (row-major,
@@ -54,8 +59,9 @@ public sealed record FashionDetImage(int Size, byte[] Rgb, byte[] Semantic, IRea
     }
 }
 
-/// <summary>FashionDet: Fashion-MNIST items composited onto procedurally textured backgrounds (gradient + smooth
-/// value noise + a faint sinusoid + pixel noise). Each item is scaled (log-uniform in MinScale..MaxScale of 28 px, aspect
+/// <summary>FashionDet: Fashion-MNIST items composited onto random crops of real photographs
+/// (<see cref="FashionDetOptions.Photos"/>) or procedurally textured backgrounds (gradient + smooth value noise + a
+/// faint sinusoid + pixel noise). Each item is scaled (log-uniform in MinScale..MaxScale of 28 px, aspect
 /// jitter), tinted with a random colour, blended with alpha = item intensity/255 in z order (later items on top). An
 /// item's full mask is <c>intensity &gt; MaskThreshold</c> with holes filled; its visible mask is where it is the
 /// topmost item; boxes are the tight bounds of the visible mask; items with less than MinVisible of their mask visible
@@ -95,7 +101,7 @@ public sealed class FashionDetGenerator
         var o = Options;
         var s = o.Size;
         var plane = s * s;
-        var canvas = Backgrounds.Textured(s, rng);
+        var canvas = o.Photos is { } photos ? photos.Crop(s, rng) : Backgrounds.Textured(s, rng);
         var owner = new short[plane];
         Array.Fill(owner, (short)-1);
         var n = o.MinItems + (int)rng.NextInt64(o.MaxItems - o.MinItems + 1);
