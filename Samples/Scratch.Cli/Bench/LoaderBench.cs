@@ -60,13 +60,15 @@ internal static class LoaderBench
         var gen = new FashionDetGenerator(items, labels, new FashionDetOptions { Size = size, Photos = PhotoSet.Embedded("train") });
 
         // (1) Generator throughput.
-        double genRate = 0;
+        double genRate = 0, genCpuMs = 0;
         if (genImages > 0)
         {
             Parallel.For(0, Math.Min(8, genImages), i => gen.Generate(new Generator(FashionDetWriter.ImageSeed(99, i))));
+            var cpu0 = Cpu();
             var sw = Stopwatch.StartNew();
             Parallel.For(0, genImages, i => gen.Generate(new Generator(FashionDetWriter.ImageSeed(1, i))));
             genRate = genImages / sw.Elapsed.TotalSeconds;
+            genCpuMs = (Cpu() - cpu0) / genImages;
         }
 
         // (2) Loader throughput.
@@ -112,25 +114,31 @@ internal static class LoaderBench
         long delivered = 0, instances = 0;
         var started = false;
         var timer = new Stopwatch();
+        var cpuStart = 0.0;
         for (var epoch = 0; delivered < images; epoch++)
         {
             foreach (var b in loader.Epoch(epoch))
             {
-                if (!started) { started = true; timer.Start(); continue; }
+                if (!started) { started = true; timer.Start(); cpuStart = Cpu(); continue; }
                 delivered += b.Count;
                 instances += b.Labels.Sum(l => (long)l.Size(0));
                 if (delivered >= images) break;
             }
         }
         var loaderRate = delivered / timer.Elapsed.TotalSeconds;
+        var loaderCpuMs = (Cpu() - cpuStart) / delivered;
         var cores = Environment.ProcessorCount;
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(json
-            ? string.Create(inv, $"{{\"op\":\"loader\",\"size\":{size},\"batch\":{batch},\"workers\":{workers},\"cores\":{cores},\"masks\":{(masks ? "true" : "false")},\"images\":{delivered},\"loader_images_per_s\":{loaderRate:0.#},\"generator_images\":{genImages},\"generator_images_per_s\":{genRate:0.#}}}")
-            : string.Create(inv, $"generator: {genImages} FashionDet images {size}x{size} (photo backgrounds, {data.Origin}) on {cores} cores: {genRate:0.0} images/s\n") +
-              string.Create(inv, $"loader: {delivered} augmented images ({instances} instances{(masks ? " with masks" : "")}) from {origin}, batch {batch}, {workers} workers, {cores} cores: {loaderRate:0.0} images/s"));
+            ? string.Create(inv, $"{{\"op\":\"loader\",\"size\":{size},\"batch\":{batch},\"workers\":{workers},\"cores\":{cores},\"masks\":{(masks ? "true" : "false")},\"images\":{delivered},\"loader_images_per_s\":{loaderRate:0.#},\"generator_images\":{genImages},\"generator_images_per_s\":{genRate:0.#},\"loader_cpu_ms_per_image\":{loaderCpuMs:0.##},\"generator_cpu_ms_per_image\":{genCpuMs:0.##}}}")
+            : string.Create(inv, $"generator: {genImages} FashionDet images {size}x{size} (photo backgrounds, {data.Origin}) on {cores} cores: {genRate:0.0} images/s ({genCpuMs:0.0} CPU ms per image)\n") +
+              string.Create(inv, $"loader: {delivered} augmented images ({instances} instances{(masks ? " with masks" : "")}) from {origin}, batch {batch}, {workers} workers, {cores} cores: {loaderRate:0.0} images/s ({loaderCpuMs:0.0} CPU ms per image)"));
         return 0;
     }
+
+    /// <summary>CPU time of this process so far, in milliseconds (all threads): divided by the images it gives a
+    /// throughput figure that does not depend on what else runs on the machine.</summary>
+    private static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
 
     /// <summary>Removes <c>--from DIR</c> and <c>--split S</c> (string options) from the arguments.</summary>
     private static (List<string> Remaining, string? From, string? Split) TakeStrings(string[] args)
