@@ -14,7 +14,8 @@ internal static class DataCommand
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: scratch data fashiondet --out DIR --train N --val M --seed S [--size 320] [--threads T]\n" +
-        "                               [--backgrounds photo|procedural]\n" +
+        "                               [--backgrounds photo|procedural] [--digits]\n" +
+        "  --digits: MNIST digits as a second domain (labels 10..19, from opencv-doc's digits.png when installed)\n" +
         "  backgrounds: crops of the embedded photographs (default; train and val use disjoint photo sets)\n" +
         "  or procedurally textured ones\n" +
         "  writes DIR/images/{train,val}/*.png, DIR/labels/{train,val}/*.png (0 = background, 1..10 = class + 1)\n" +
@@ -36,13 +37,14 @@ internal static class DataCommand
         string outDir;
         int train, val, size, threads;
         ulong seed;
-        bool photos;
+        bool photos, digits;
         try
         {
             var rest = TakeOut(args[1..], out var o);
             rest = TakeBackgrounds(rest, out photos);
             outDir = o ?? throw new ArgumentException("data fashiondet: --out is required.");
-            var p = new ArgParser("data fashiondet", rest, ["train", "val", "seed", "size", "threads"], []);
+            var p = new ArgParser("data fashiondet", rest, ["train", "val", "seed", "size", "threads"], ["digits"]);
+            digits = p.Flag("digits");
             train = p.Int("train", 1000, min: 0);
             val = p.Int("val", 200, min: 0);
             seed = p.ULong("seed", 0);
@@ -61,12 +63,25 @@ internal static class DataCommand
                 if (count == 0) continue;
                 var data = FashionMnist.Load(source);
                 var (items, labels) = ToBytes(data);
-                var options = new FashionDetOptions { Size = size, Photos = photos ? PhotoSet.Embedded(split) : null };
+                var digitNote = "";
+                if (digits)
+                {
+                    if (!MnistDigits.IsInstalled())
+                    {
+                        Console.Error.WriteLine($"scratch data fashiondet: --digits needs MNIST digits; none found at {MnistDigits.DefaultPath} (install opencv-doc).");
+                        return 1;
+                    }
+                    var (di, dl) = MnistDigits.Load(split);
+                    items = [.. items, .. di];
+                    labels = [.. labels, .. dl.Select(l => l + 10)];
+                    digitNote = $" + {dl.Length} MNIST digits";
+                }
+                var options = new FashionDetOptions { Size = size, Photos = photos ? PhotoSet.Embedded(split) : null, NumClasses = digits ? 20 : 10 };
                 var gen = new FashionDetGenerator(items, labels, options);
                 var sw = Stopwatch.StartNew();
-                var ds = FashionDetWriter.Write(gen, outDir, split, count, s, threads);
+                var ds = FashionDetWriter.Write(gen, outDir, split, count, s, threads, classes: digits ? FashionDetWriter.ClassesWithDigits : FashionDetWriter.Classes);
                 var bg = options.Photos is { } ph ? $"{ph.Count} photos: {string.Join(", ", ph.Names)}" : "procedural backgrounds";
-                Console.WriteLine($"{split}: {count} images, {ds.Annotations.Count} instances ({data.Origin}, {data.Count} items; {bg}) in {sw.Elapsed.TotalSeconds:F1} s");
+                Console.WriteLine($"{split}: {count} images, {ds.Annotations.Count} instances ({data.Origin}, {data.Count} items{digitNote}; {bg}) in {sw.Elapsed.TotalSeconds:F1} s");
             }
             return 0;
         }
