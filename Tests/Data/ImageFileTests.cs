@@ -53,6 +53,18 @@ public sealed class ImageFileTests
     }
 
     [Fact]
+    public void SixteenBitPngFallsBackToStbAndKeepsTheHighByte()
+    {
+        // Tests/Fixtures/jpeg/generate.py: numpy values (i * 1800 + 255) >> 8, written by OpenCV as 16-bit RGB.
+        byte[] want = [0, 8, 15, 22, 29, 36, 43, 50, 57, 64, 71, 78, 85, 92, 99, 106, 113, 120, 127, 134, 141, 148, 155, 162,
+            169, 176, 183, 190, 197, 204, 211, 218, 225, 233, 240, 247];
+        Assert.Throws<NotSupportedException>(() => PngReader.Read(Fixtures.Path("jpeg", "rgb16.png")));
+        var im = ImageFile.ReadPixels(Fixtures.Path("jpeg", "rgb16.png"));
+        Assert.Equal((4, 3, 3), (im.Width, im.Height, im.Channels));
+        Assert.Equal(want, im.Pixels);
+    }
+
+    [Fact]
     public void ChannelConversion()
     {
         var grey = ImageFile.ReadPixels(Fixtures.Path("jpeg", "grey.jpg"), channels: 3);

@@ -28,3 +28,9 @@ for name, (img, params) in cases.items():
     dec = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     cv2.imwrite(os.path.join(OUT, name + "_libjpeg.png"), dec)
     print(name, len(data), dec.shape)
+
+# A 16-bit RGB PNG (4x3), which PngReader does not handle, so ImageFile falls back to StbImageSharp (16 -> 8 bit by
+# keeping the high byte). Its values are printed for the test.
+deep = (np.arange(4 * 3 * 3, dtype=np.uint16).reshape(3, 4, 3) * 1800 + 255).astype(np.uint16)
+cv2.imwrite(os.path.join(OUT, "rgb16.png"), deep[..., ::-1])
+print("rgb16 high bytes (RGB, row-major):", (deep >> 8).ravel().tolist())
