@@ -131,7 +131,7 @@ internal static class LoaderBench
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(json
             ? string.Create(inv, $"{{\"op\":\"loader\",\"size\":{size},\"batch\":{batch},\"workers\":{workers},\"cores\":{cores},\"masks\":{(masks ? "true" : "false")},\"images\":{delivered},\"loader_images_per_s\":{loaderRate:0.#},\"generator_images\":{genImages},\"generator_images_per_s\":{genRate:0.#},\"loader_cpu_ms_per_image\":{loaderCpuMs:0.##},\"generator_cpu_ms_per_image\":{genCpuMs:0.##}}}")
-            : string.Create(inv, $"generator: {genImages} FashionDet images {size}x{size} (photo backgrounds, {data.Origin}) on {cores} cores: {genRate:0.0} images/s ({genCpuMs:0.0} CPU ms per image)\n") +
+            : (genImages == 0 ? "" : string.Create(inv, $"generator: {genImages} FashionDet images {size}x{size} (photo backgrounds, {data.Origin}) on {cores} cores: {genRate:0.0} images/s ({genCpuMs:0.0} CPU ms per image)\n")) +
               string.Create(inv, $"loader: {delivered} augmented images ({instances} instances{(masks ? " with masks" : "")}) from {origin}, batch {batch}, {workers} workers, {cores} cores: {loaderRate:0.0} images/s ({loaderCpuMs:0.0} CPU ms per image)"));
         return 0;
     }
