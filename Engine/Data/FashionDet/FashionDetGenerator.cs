@@ -26,9 +26,18 @@ public sealed record FashionDetOptions
 
     /// <summary>Mask threshold on the scaled item intensity (0..255): mask = intensity &gt; threshold, holes filled.</summary>
     public int MaskThreshold { get; init; } = 10;
+
+    /// <summary>Photographs the backgrounds are cut from (random crops, see <see cref="PhotoSet.Crop"/>); null gives
+    /// procedural backgrounds (<see cref="Backgrounds.Textured"/>). Use disjoint sets for train and val, e.g.
+    /// <see cref="PhotoSet.Embedded"/>("train") and ("val").</summary>
+    public PhotoSet? Photos { get; init; }
+
+    /// <summary>Number of classes the item labels may take (labels 0..NumClasses−1; 10 for Fashion-MNIST, 20 with
+    /// MNIST digits as a second domain, see <see cref="MnistDigits"/>). The semantic map holds label + 1.</summary>
+    public int NumClasses { get; init; } = 10;
 }
 
-/// <summary>One annotated instance: class label 0..9, tight box xyxy of the visible mask, the visible mask (row-major,
+/// <summary>One annotated instance: class label 0..NumClasses−1, tight box xyxy of the visible mask, the visible mask (row-major,
 /// Size×Size, 0/1) and its pixel count.</summary>
 public sealed record FashionDetInstance(int Label, float[] Box, byte[] Mask, int Area);
 
@@ -54,8 +63,9 @@ public sealed record FashionDetImage(int Size, byte[] Rgb, byte[] Semantic, IRea
     }
 }
 
-/// <summary>FashionDet: Fashion-MNIST items composited onto procedurally textured backgrounds (gradient + smooth
-/// value noise + a faint sinusoid + pixel noise). Each item is scaled (log-uniform in MinScale..MaxScale of 28 px, aspect
+/// <summary>FashionDet: Fashion-MNIST items composited onto random crops of real photographs
+/// (<see cref="FashionDetOptions.Photos"/>) or procedurally textured backgrounds (gradient + smooth value noise + a
+/// faint sinusoid + pixel noise). Each item is scaled (log-uniform in MinScale..MaxScale of 28 px, aspect
 /// jitter), tinted with a random colour, blended with alpha = item intensity/255 in z order (later items on top). An
 /// item's full mask is <c>intensity &gt; MaskThreshold</c> with holes filled; its visible mask is where it is the
 /// topmost item; boxes are the tight bounds of the visible mask; items with less than MinVisible of their mask visible
@@ -76,9 +86,12 @@ public sealed class FashionDetGenerator
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Length == 0 || items.Length != labels.Length * Side * Side)
             throw new ArgumentException($"FashionDetGenerator: items must hold 784 bytes per label ({labels.Length} labels), got {items.Length}.", nameof(items));
-        if (labels.Any(l => l is < 0 or > 9))
-            throw new ArgumentException("FashionDetGenerator: labels must be in 0..9.", nameof(labels));
         Options = options ?? new FashionDetOptions();
+        if (Options.NumClasses is < 1 or > 254)
+            throw new ArgumentException($"FashionDetGenerator: NumClasses must be in 1..254, got {Options.NumClasses}.", nameof(options));
+        var bad = Array.FindIndex(labels, l => l < 0 || l >= Options.NumClasses);
+        if (bad >= 0)
+            throw new ArgumentException($"FashionDetGenerator: labels must be in 0..{Options.NumClasses - 1} (NumClasses = {Options.NumClasses}), got {labels[bad]} at index {bad}.", nameof(labels));
         if (Options.Size < 32 || Options.MinItems < 1 || Options.MaxItems < Options.MinItems || Options.MinScale <= 0 || Options.MaxScale < Options.MinScale)
             throw new ArgumentException($"FashionDetGenerator: invalid options {Options}.", nameof(options));
         _items = items;
@@ -95,7 +108,7 @@ public sealed class FashionDetGenerator
         var o = Options;
         var s = o.Size;
         var plane = s * s;
-        var canvas = Backgrounds.Textured(s, rng);
+        var canvas = o.Photos is { } photos ? photos.Crop(s, rng) : Backgrounds.Textured(s, rng);
         var owner = new short[plane];
         Array.Fill(owner, (short)-1);
         var n = o.MinItems + (int)rng.NextInt64(o.MaxItems - o.MinItems + 1);

@@ -14,6 +14,10 @@ public static class FashionDetWriter
     public static readonly string[] Classes =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
+    /// <summary>Fashion-MNIST classes followed by the MNIST digits ("digit 0".."digit 9", labels 10..19): the class list
+    /// of a set generated with <see cref="MnistDigits"/> as a second domain.</summary>
+    public static readonly string[] ClassesWithDigits = [.. Classes, .. Enumerable.Range(0, 10).Select(d => $"digit {d}")];
+
     /// <summary>The generator seed of image <paramref name="index"/> of a split seeded with <paramref name="seed"/>.</summary>
     public static ulong ImageSeed(ulong seed, int index)
     {
@@ -24,11 +28,18 @@ public static class FashionDetWriter
 
     /// <summary>Generates images 0..<paramref name="count"/>−1 (image i from <see cref="ImageSeed"/>(seed, i), in parallel
     /// on up to <paramref name="maxParallelism"/> threads; the output does not depend on it) and writes them under
-    /// <paramref name="dir"/>. <paramref name="progress"/> is called with the number of images done.</summary>
+    /// <paramref name="dir"/>. <paramref name="progress"/> is called with the number of images done.
+    /// Category names come from <paramref name="classes"/> by label (default <see cref="Classes"/>; supercategory
+    /// "fashion" for the first ten, "digit" after) and must cover the generator's
+    /// <see cref="FashionDetOptions.NumClasses"/>.</summary>
     /// <returns>The dataset written.</returns>
     public static CocoDataset Write(FashionDetGenerator generator, string dir, string split, int count, ulong seed,
-        int maxParallelism = -1, Action<int>? progress = null)
+        int maxParallelism = -1, Action<int>? progress = null, IReadOnlyList<string>? classes = null)
     {
+        ArgumentNullException.ThrowIfNull(generator);
+        classes ??= Classes;
+        if (classes.Count < generator.Options.NumClasses)
+            throw new ArgumentException($"FashionDetWriter.Write: classes must name {generator.Options.NumClasses} classes, got {classes.Count}.", nameof(classes));
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentException.ThrowIfNullOrEmpty(dir);
         ArgumentException.ThrowIfNullOrEmpty(split);
@@ -69,7 +80,7 @@ public static class FashionDetWriter
             foreach (var (label, bbox, area, rle) in perImage[i])
                 annotations.Add(new CocoAnnotation(annotations.Count + 1, i + 1, label + 1, bbox, area, false, CocoSegmentation.FromRle(rle)));
         }
-        var categories = Classes.Select((n, l) => new CocoCategory(l + 1, n, "fashion")).ToArray();
+        var categories = classes.Select((n, l) => new CocoCategory(l + 1, n, l < 10 ? "fashion" : "digit")).ToArray();
         var ds = new CocoDataset(images, annotations, categories, $"fashiondet {split}");
         ds.Write(Path.Combine(annDir, $"instances_{split}.json"));
         return ds;
