@@ -8,7 +8,8 @@ internal static class Commands
         "  quickstart   train a small CNN on the embedded Fashion-MNIST subset\n" +
         "  bench        time a kernel: bench gemm --n N [--m M --k K] [--threads T] [--dtype f32|f64] [--json]\n" +
         "  coco-eval    COCO box / mask evaluation of a results file (pycocotools' 12 stats)\n" +
-        "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]";
+        "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]\n" +
+        "  onnx         run an ONNX model (onnx run MODEL --input NAME=FILE) or ONNX node tests (onnx node-tests DIR)";
 
     public static int Run(string[] args)
     {
@@ -23,6 +24,7 @@ internal static class Commands
             case "bench": return Bench.BenchCommand.Run(args[1..]);
             case "coco-eval": return CocoEvalCommand.Run(args[1..]);
             case "data": return DataCommand.Run(args[1..]);
+            case "onnx": return Onnx.OnnxCommand.Run(args[1..]);
         }
         Console.Error.WriteLine($"scratch: unknown command '{args[0]}' (try 'scratch --help')");
         return 2;

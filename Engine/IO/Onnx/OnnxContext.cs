@@ -1,0 +1,65 @@
+namespace Scratch.IO.Onnx;
+
+/// <summary>Computes one ONNX node's outputs from its inputs and attributes.</summary>
+internal delegate Tensor?[] OnnxKernel(OnnxContext c);
+
+/// <summary>What a kernel sees of the node it runs: input tensors (null for omitted optional inputs), typed
+/// attribute accessors with defaults, and the opset version of the default domain.</summary>
+internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset)
+{
+    /// <summary>The node.</summary>
+    public OnnxNode Node { get; } = node;
+
+    /// <summary>The default-domain opset the model imports.</summary>
+    public long Opset { get; } = opset;
+
+    /// <summary>Number of inputs listed (omitted trailing optional inputs excluded).</summary>
+    public int Count => inputs.Length;
+
+    /// <summary>Input <paramref name="i"/>, which must be present.</summary>
+    public Tensor X(int i) => Opt(i) ?? throw new OnnxFormatException(
+        $"ONNX: {Node.OpType} node '{Node.Name}' expected input {i}, got {(i < inputs.Length ? "an empty name" : $"{inputs.Length} inputs")}.");
+
+    /// <summary>Input <paramref name="i"/> or null when omitted.</summary>
+    public Tensor? Opt(int i) => i < inputs.Length ? inputs[i] : null;
+
+    /// <summary>All inputs (variadic ops).</summary>
+    public IReadOnlyList<Tensor?> All => inputs;
+
+    /// <summary>The attribute or null.</summary>
+    public OnnxAttribute? Attr(string name) => Node.Attributes.GetValueOrDefault(name);
+
+    /// <summary>An int attribute.</summary>
+    public long Int(string name, long def) => Attr(name) is { } a ? a.I : def;
+
+    /// <summary>A float attribute.</summary>
+    public float Float(string name, float def) => Attr(name) is { } a ? a.F : def;
+
+    /// <summary>A string attribute.</summary>
+    public string Str(string name, string def) => Attr(name) is { } a ? a.Text : def;
+
+    /// <summary>An ints attribute or null.</summary>
+    public long[]? Ints(string name) => Attr(name)?.Ints;
+
+    /// <summary>A floats attribute or null.</summary>
+    public float[]? Floats(string name) => Attr(name)?.Floats;
+
+    /// <summary>Values of an integer tensor (I32/I64) as longs.</summary>
+    public static long[] Longs(Tensor t) => t.DType switch
+    {
+        DType.I64 => t.ToArray<long>(),
+        DType.I32 => Array.ConvertAll(t.ToArray<int>(), v => (long)v),
+        _ => Array.ConvertAll(t.ToDoubleArray(), v => (long)v),
+    };
+
+    /// <summary>Normalises an axis into [0, rank).</summary>
+    public long Axis(long axis, int rank)
+    {
+        if (axis < -rank || axis >= Math.Max(rank, 1))
+            throw new OnnxFormatException($"ONNX: {Node.OpType} node '{Node.Name}' axis expected in [{-rank}, {rank - 1}], got {axis}.");
+        return axis < 0 ? axis + rank : axis;
+    }
+
+    /// <summary>An unsupported configuration of this node.</summary>
+    public OnnxUnsupportedException Unsupported(string what) => new($"{Node.OpType}: {what}");
+}

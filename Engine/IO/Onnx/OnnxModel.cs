@@ -1,0 +1,145 @@
+using Scratch.Autograd;
+
+namespace Scratch.IO.Onnx;
+
+/// <summary>An ONNX model imported into Scratch: the decoded graph, its initializers as tensors and the nodes in
+/// execution order. <see cref="Run"/> evaluates it with Scratch ops (no gradient recording).</summary>
+/// <remarks>Loading checks everything that can be checked without data: the protobuf structure, the opset (default
+/// domain <see cref="OnnxOps.MinOpset"/>–<see cref="OnnxOps.MaxOpset"/>), that every operator is implemented (one
+/// <see cref="OnnxUnsupportedException"/> lists all that are not), that every node input exists, that the graph is
+/// acyclic and that initializers decode (element type, dims, data size). Configurations of an operator that
+/// Scratch lacks (e.g. a 3-D convolution) are reported with the same exception when the node runs.</remarks>
+public sealed class OnnxModel
+{
+    private readonly OnnxNode[] _order;
+    private readonly Dictionary<string, Tensor> _initializers;
+
+    /// <summary>The decoded ModelProto.</summary>
+    public OnnxModelProto Proto { get; }
+
+    /// <summary>Default-domain opset version.</summary>
+    public long Opset { get; }
+
+    /// <summary>Graph inputs that are not initializers: the values <see cref="Run"/> needs.</summary>
+    public IReadOnlyList<OnnxValueInfo> Inputs { get; }
+
+    /// <summary>Graph outputs.</summary>
+    public IReadOnlyList<OnnxValueInfo> Outputs => Proto.Graph.Outputs;
+
+    /// <summary>Initializers decoded to tensors, by name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Initializers => _initializers;
+
+    /// <summary>Nodes in execution order.</summary>
+    public IReadOnlyList<OnnxNode> Nodes => _order;
+
+    private OnnxModel(OnnxModelProto proto)
+    {
+        Proto = proto;
+        var g = proto.Graph;
+        var problems = new SortedSet<string>(StringComparer.Ordinal);
+        Opset = proto.Opsets.TryGetValue("", out var v) ? v : OnnxOps.MaxOpset;
+        if (Opset < OnnxOps.MinOpset || Opset > OnnxOps.MaxOpset)
+            problems.Add($"opset {Opset} (supported {OnnxOps.MinOpset}-{OnnxOps.MaxOpset})");
+        foreach (var n in g.Nodes)
+        {
+            if (n.Domain.Length > 0) problems.Add($"{n.Domain}.{n.OpType}");
+            else if (OnnxOps.Find(n.OpType) is null) problems.Add(n.OpType);
+        }
+        if (g.SparseInitializers > 0) problems.Add("sparse initializers");
+        foreach (var i in g.Inputs)
+            if (!i.IsTensor) problems.Add($"non-tensor graph input '{i.Name}'");
+            else if (g.Initializers.All(t => t.Name != i.Name) && OnnxTensors.ToDType(i.ElemType) is null)
+                problems.Add($"element type {i.ElemType} (input '{i.Name}')");
+        foreach (var o in g.Outputs)
+            if (!o.IsTensor) problems.Add($"non-tensor graph output '{o.Name}'");
+            else if (o.ElemType != OnnxDataType.Undefined && OnnxTensors.ToDType(o.ElemType) is null)
+                problems.Add($"element type {o.ElemType} (output '{o.Name}')");
+        _initializers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var t in g.Initializers)
+        {
+            try
+            {
+                if (!_initializers.TryAdd(t.Name, OnnxTensors.ToTensor(t)))
+                    throw new OnnxFormatException($"ONNX: initializer '{t.Name}' appears twice.");
+            }
+            catch (OnnxUnsupportedException e)
+            {
+                problems.UnionWith(e.Operators);
+            }
+        }
+        if (problems.Count > 0)
+            throw new OnnxUnsupportedException([.. problems],
+                $"ONNX: the model uses what Scratch does not implement: {string.Join(", ", problems)}.");
+        var available = new HashSet<string>(_initializers.Keys, StringComparer.Ordinal);
+        foreach (var i in g.Inputs) available.Add(i.Name);
+        _order = OnnxGraph.TopologicalOrder(g, available);
+        Inputs = [.. g.Inputs.Where(i => !_initializers.ContainsKey(i.Name))];
+    }
+
+    /// <summary>Loads a model from ModelProto bytes.</summary>
+    /// <exception cref="OnnxFormatException">Malformed protobuf or graph.</exception>
+    /// <exception cref="OnnxUnsupportedException">Operators, opset or element types Scratch lacks (all listed).
+    /// </exception>
+    public static OnnxModel Load(ReadOnlyMemory<byte> bytes) => new(OnnxProtoParser.ParseModel(bytes));
+
+    /// <summary>Loads a model file.</summary>
+    public static OnnxModel Load(string path) => Load(File.ReadAllBytes(path));
+
+    /// <summary>Evaluates the graph. Every name in <see cref="Inputs"/> must be given (an input that is also an
+    /// initializer may override it); returns the graph outputs by name.</summary>
+    /// <exception cref="ArgumentException">A missing input, or one whose dtype or fixed dims differ from the
+    /// declaration.</exception>
+    public Dictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var values = new Dictionary<string, Tensor>(_initializers, StringComparer.Ordinal);
+        foreach (var info in Proto.Graph.Inputs)
+        {
+            if (!inputs.TryGetValue(info.Name, out var t))
+            {
+                if (_initializers.ContainsKey(info.Name)) continue;
+                throw new ArgumentException($"OnnxModel.Run: input '{info.Name}' expected, got only [{string.Join(", ", inputs.Keys)}].", nameof(inputs));
+            }
+            CheckInput(info, t);
+            values[info.Name] = t;
+        }
+        using (GradMode.Disable())
+        {
+            foreach (var node in _order)
+            {
+                var args = new Tensor?[node.Inputs.Length];
+                for (var i = 0; i < args.Length; i++)
+                    args[i] = node.Inputs[i].Length == 0 ? null : values[node.Inputs[i]];
+                var kernel = OnnxOps.Find(node.OpType)!;
+                Tensor?[] outs;
+                try
+                {
+                    outs = kernel(new OnnxContext(node, args, Opset));
+                }
+                catch (Exception e) when (e is not (OnnxUnsupportedException or OnnxFormatException))
+                {
+                    throw new InvalidOperationException($"ONNX: node '{node.Name}' ({node.OpType}) failed: {e.Message}", e);
+                }
+                for (var i = 0; i < node.Outputs.Length && i < outs.Length; i++)
+                    if (node.Outputs[i].Length > 0 && outs[i] is { } o) values[node.Outputs[i]] = o;
+            }
+        }
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var o in Proto.Graph.Outputs)
+            result[o.Name] = values.TryGetValue(o.Name, out var t) ? t
+                : throw new OnnxFormatException($"ONNX: graph output '{o.Name}' was not computed.");
+        return result;
+    }
+
+    private static void CheckInput(OnnxValueInfo info, Tensor t)
+    {
+        if (OnnxTensors.ToDType(info.ElemType) is { } want && want != t.DType)
+            throw new ArgumentException($"OnnxModel.Run: input '{info.Name}' expected dtype {want.Name()}, got {t.DType.Name()}.", "inputs");
+        if (info.Shape is not { } shape) return;
+        var ok = shape.Length == t.Rank;
+        for (var i = 0; ok && i < shape.Length; i++)
+            if (shape[i] is { } d && d > 0 && d != t.Shape[i]) ok = false;
+        if (!ok)
+            throw new ArgumentException($"OnnxModel.Run: input '{info.Name}' expected shape [{string.Join(", ", shape.Select(d => d?.ToString() ?? "?"))}], got {t.Shape}.", "inputs");
+    }
+}
