@@ -37,7 +37,8 @@ public sealed class OnnxModel
         Proto = proto;
         var g = proto.Graph;
         var problems = new SortedSet<string>(StringComparer.Ordinal);
-        Opset = proto.Opsets.TryGetValue("", out var v) ? v : OnnxOps.MaxOpset;
+        Opset = proto.Opsets.TryGetValue("", out var v) ? v
+            : throw new OnnxFormatException("ONNX: ModelProto expected an opset_import for the default domain, found none.");
         if (Opset < OnnxOps.MinOpset || Opset > OnnxOps.MaxOpset)
             problems.Add($"opset {Opset} (supported {OnnxOps.MinOpset}-{OnnxOps.MaxOpset})");
         foreach (var n in g.Nodes)

@@ -5,7 +5,7 @@ namespace Scratch.IO.Onnx;
 internal static partial class OnnxOps
 {
     /// <summary>Oldest default-domain opset accepted.</summary>
-    public const long MinOpset = 8;
+    public const long MinOpset = 7;
 
     /// <summary>Newest default-domain opset accepted.</summary>
     public const long MaxOpset = 17;
