@@ -5,13 +5,16 @@ internal delegate Tensor?[] OnnxKernel(OnnxContext c);
 
 /// <summary>What a kernel sees of the node it runs: input tensors (null for omitted optional inputs), typed
 /// attribute accessors with defaults, and the opset version of the default domain.</summary>
-internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset)
+internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset, long maxElements = 1L << 28)
 {
     /// <summary>The node.</summary>
     public OnnxNode Node { get; } = node;
 
     /// <summary>The default-domain opset the model imports.</summary>
     public long Opset { get; } = opset;
+
+    /// <summary>Largest element count a computed value may have.</summary>
+    public long MaxElements { get; } = maxElements;
 
     /// <summary>Number of inputs listed (omitted trailing optional inputs excluded).</summary>
     public int Count => inputs.Length;

@@ -29,6 +29,10 @@ public sealed class OnnxModel
     /// <summary>Initializers decoded to tensors, by name.</summary>
     public IReadOnlyDictionary<string, Tensor> Initializers => _initializers;
 
+    /// <summary>Largest element count any computed value may have (default 2²⁸); a node whose output would be
+    /// larger throws <see cref="OnnxFormatException"/> before allocating it.</summary>
+    public long MaxElements { get; set; } = 1L << 28;
+
     /// <summary>Nodes in execution order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _order;
 
@@ -115,7 +119,7 @@ public sealed class OnnxModel
                 Tensor?[] outs;
                 try
                 {
-                    outs = kernel(new OnnxContext(node, args, Opset));
+                    outs = kernel(new OnnxContext(node, args, Opset, MaxElements));
                 }
                 catch (Exception e) when (e is not (OnnxUnsupportedException or OnnxFormatException))
                 {

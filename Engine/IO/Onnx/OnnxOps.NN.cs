@@ -91,9 +91,10 @@ internal static partial class OnnxOps
         bool transpose = false)
     {
         var r = inSize.Length;
-        var s = c.Ints("strides") is { } st ? Array.ConvertAll(st, v => (int)v) : Enumerable.Repeat(1, r).ToArray();
-        var dl = c.Ints("dilations") is { } di ? Array.ConvertAll(di, v => (int)v) : Enumerable.Repeat(1, r).ToArray();
-        var pads = c.Ints("pads") is { } p ? Array.ConvertAll(p, v => (int)v) : new int[2 * r];
+        var s = c.Ints("strides") is { } st ? Array.ConvertAll(st, v => Small(v, c)) : Enumerable.Repeat(1, r).ToArray();
+        var dl = c.Ints("dilations") is { } di ? Array.ConvertAll(di, v => Small(v, c)) : Enumerable.Repeat(1, r).ToArray();
+        var pads = c.Ints("pads") is { } p ? Array.ConvertAll(p, v => Small(v, c)) : new int[2 * r];
+        foreach (var k in kernel) Small(k, c);
         if (s.Length != r || dl.Length != r || pads.Length != 2 * r || kernel.Length != r)
             throw new OnnxFormatException($"ONNX: {c.Node.OpType} node '{c.Node.Name}' strides, dilations, kernel_shape and pads expected {r}, {r}, {r} and {2 * r} values.");
         if (s.Any(v => v < 1) || dl.Any(v => v < 1) || kernel.Any(v => v < 1) || pads.Any(v => v < 0))
@@ -117,6 +118,22 @@ internal static partial class OnnxOps
         else if (auto is not ("NOTSET" or "SAME_UPPER" or "SAME_LOWER"))
             throw new OnnxFormatException($"ONNX: auto_pad expected NOTSET, SAME_UPPER, SAME_LOWER or VALID, got '{auto}'.");
         return (kernel, s, dl, begin, end);
+    }
+
+    /// <summary>A spatial hyper-parameter, which must lie in [−2²⁰, 2²⁰].</summary>
+    private static int Small(long v, OnnxContext c) => Math.Abs(v) <= 1 << 20 ? (int)v
+        : throw new OnnxFormatException($"ONNX: {c.Node.OpType} node '{c.Node.Name}' spatial attribute expected within ±{1 << 20}, got {v}.");
+
+    /// <summary>Throws unless x padded by begin/end (and extra) stays within the element limit.</summary>
+    private static void CheckPadded(OnnxContext c, Tensor x, int[] begin, int[] end, int[]? extra = null)
+    {
+        long n = (long)x.Shape[0] * x.Shape[1];
+        for (var i = 0; i < begin.Length; i++)
+        {
+            var len = (long)x.Shape[x.Rank - begin.Length + i] + begin[i] + end[i] + (extra?[i] ?? 0);
+            n = n == 0 || len <= 0 ? 0 : n > OnnxTensors.MaxElements / len ? OnnxTensors.MaxElements + 1 : n * len;
+        }
+        CheckSize(n, c);
     }
 
     /// <summary>Lifts a 1-D op to 2-D (H = 1); rejects other spatial ranks.</summary>
@@ -144,6 +161,7 @@ internal static partial class OnnxOps
         var (_, s, dl, begin, end) = Geometry(c, inSize, kernel);
         (s, dl, begin, end) = (Lift(s, 1), Lift(dl, 1), Lift(begin, 0), Lift(end, 0));
         var groups = (int)c.Int("group", 1);
+        CheckPadded(c, x, begin, end);
         Size2 padding = 0;
         if (begin.SequenceEqual(end)) padding = (begin[0], begin[1]);
         else if (begin.Any(v => v > 0) || end.Any(v => v > 0)) x = F.Pad(x, PadSpec(begin, end));
@@ -164,7 +182,12 @@ internal static partial class OnnxOps
         var r = inSize.Length;
         var outPad = c.Ints("output_padding") is { } op ? Array.ConvertAll(op, v => (int)v) : new int[r];
         var full = new int[r];
-        for (var i = 0; i < r; i++) full[i] = (inSize[i] - 1) * s[i] + (kernel[i] - 1) * dl[i] + 1 + outPad[i];
+        for (var i = 0; i < r; i++)
+        {
+            var fl = (long)(inSize[i] - 1) * s[i] + (long)(kernel[i] - 1) * dl[i] + 1 + Small(outPad[i], c);
+            if (fl > int.MaxValue || fl < 1) throw new OnnxFormatException($"ONNX: ConvTranspose output length {fl} out of range.");
+            full[i] = (int)fl;
+        }
         var auto = c.Str("auto_pad", "NOTSET");
         var outShape = c.Ints("output_shape") is { } os ? Array.ConvertAll(os[^r..], v => (int)v) : null;
         if (outShape is null && auto is "SAME_UPPER" or "SAME_LOWER")
@@ -178,6 +201,9 @@ internal static partial class OnnxOps
             }
         (s, dl, begin, end, outPad) = (Lift(s, 1), Lift(dl, 1), Lift(begin, 0), Lift(end, 0), Lift(outPad, 0));
         var groups = (int)c.Int("group", 1);
+        long fullNumel = (long)x.Shape[0] * w.Shape[1] * groups;
+        foreach (var f in full) fullNumel = f <= 0 ? 0 : fullNumel * f > OnnxTensors.MaxElements ? OnnxTensors.MaxElements + 1 : fullNumel * f;
+        CheckSize(fullNumel, c);
         var y = F.ConvTranspose2d(x, Same(w, x), null, (s[0], s[1]), 0, 0, groups, (dl[0], dl[1]));
         var crop = new[] { -begin[1], outPad[1] - end[1], -begin[0], outPad[0] - end[0] };
         if (crop.Any(v => v != 0)) y = F.Pad(y, crop);
@@ -210,6 +236,7 @@ internal static partial class OnnxOps
         }
         (kernel, s, dl, begin, end, extra) = (Lift(kernel, 1), Lift(s, 1), Lift(dl, 1), Lift(begin, 0), Lift(end, 0), Lift(extra, 0));
         var endAll = new[] { end[0] + extra[0], end[1] + extra[1] };
+        CheckPadded(c, x, begin, endAll);
         Tensor y;
         if (max)
         {

@@ -134,10 +134,11 @@ internal static partial class OnnxOps
         };
     }
 
-    private static void CheckSize(long n, OnnxContext c)
+    /// <summary>Throws unless an output of <paramref name="n"/> elements is within the model's limit.</summary>
+    internal static void CheckSize(long n, OnnxContext c)
     {
-        if (n < 0 || n > OnnxTensors.MaxElements)
-            throw new OnnxFormatException($"ONNX: {c.Node.OpType} node '{c.Node.Name}' output expected at most {OnnxTensors.MaxElements} elements, got {n}.");
+        if (n < 0 || n > Math.Min(c.MaxElements, OnnxTensors.MaxElements))
+            throw new OnnxFormatException($"ONNX: {c.Node.OpType} node '{c.Node.Name}' output expected at most {Math.Min(c.MaxElements, OnnxTensors.MaxElements)} elements, got {n}.");
     }
 
     /// <summary>Axes from input <paramref name="input"/> (newer opsets) or the "axes" attribute; null if neither.
