@@ -17,7 +17,8 @@ public sealed class OnnxModel
     /// <summary>The decoded ModelProto.</summary>
     public OnnxModelProto Proto { get; }
 
-    /// <summary>Default-domain opset version.</summary>
+    /// <summary>Default-domain opset version (0 when the model imports none and uses no default-domain node).
+    /// </summary>
     public long Opset { get; }
 
     /// <summary>Graph inputs that are not initializers: the values <see cref="Run"/> needs.</summary>
@@ -41,9 +42,12 @@ public sealed class OnnxModel
         Proto = proto;
         var g = proto.Graph;
         var problems = new SortedSet<string>(StringComparer.Ordinal);
-        Opset = proto.Opsets.TryGetValue("", out var v) ? v
-            : throw new OnnxFormatException("ONNX: ModelProto expected an opset_import for the default domain, found none.");
-        if (Opset < OnnxOps.MinOpset || Opset > OnnxOps.MaxOpset)
+        if (proto.Opsets.Count == 0)
+            throw new OnnxFormatException("ONNX: ModelProto expected at least one opset_import, found none.");
+        Opset = proto.Opsets.TryGetValue("", out var v) ? v : 0;
+        if (Opset == 0 && g.Nodes.Any(n => n.Domain.Length == 0))
+            throw new OnnxFormatException("ONNX: ModelProto expected an opset_import for the default domain its nodes use, found none.");
+        if (Opset != 0 && (Opset < OnnxOps.MinOpset || Opset > OnnxOps.MaxOpset))
             problems.Add($"opset {Opset} (supported {OnnxOps.MinOpset}-{OnnxOps.MaxOpset})");
         foreach (var n in g.Nodes)
         {

@@ -4,7 +4,7 @@ internal static partial class OnnxOps
 {
     /// <summary>Network layers: Conv, ConvTranspose (1-D and 2-D), MaxPool, AveragePool (1-D and 2-D),
     /// GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference), InstanceNormalization,
-    /// LayerNormalization, Gemm, MatMul.</summary>
+    /// LayerNormalization, MeanVarianceNormalization, LRN, Gemm, MatMul.</summary>
     private static void AddNN(Dictionary<string, OnnxKernel> d)
     {
         d["Conv"] = Conv;
@@ -48,6 +48,38 @@ internal static partial class OnnxOps
             y = F.Mul(y, c.X(1));
             if (c.Opt(2) is { } b) y = F.Add(y, b);
             return [y, mean, inv];
+        };
+        d["MeanVarianceNormalization"] = c =>
+        {
+            var x = c.X(0);
+            var axes = (c.Ints("axes") ?? [0, 2, 3]).Select(a => (int)c.Axis(a, x.Rank)).ToArray();
+            return One(Normalize(x, axes, 1e-9).Y);
+        };
+        d["LRN"] = c =>
+        {
+            var x = c.X(0);
+            var size = (int)c.Int("size", 1);
+            double alpha = c.Float("alpha", 1e-4f), beta = c.Float("beta", 0.75f), bias = c.Float("bias", 1f);
+            if (x.Rank < 3 || size < 1) throw new OnnxFormatException($"ONNX: LRN expected [N, C, ...] and size ≥ 1, got {x.Shape} and {size}.");
+            var v = x.ToDoubleArray();
+            int n = x.Shape[0], ch = x.Shape[1];
+            var inner = x.Numel / ((long)n * ch);
+            var y = new double[v.Length];
+            int lo = (size - 1) / 2, hi = size - 1 - lo;
+            for (var b = 0; b < n; b++)
+                for (var k = 0; k < ch; k++)
+                    for (long q = 0; q < inner; q++)
+                    {
+                        double sum = 0;
+                        for (var j = Math.Max(0, k - lo); j <= Math.Min(ch - 1, k + hi); j++)
+                        {
+                            var t = v[((long)b * ch + j) * inner + q];
+                            sum += t * t;
+                        }
+                        var at = ((long)b * ch + k) * inner + q;
+                        y[at] = v[at] / Math.Pow(bias + alpha / size * sum, beta);
+                    }
+            return One(FromDoubles(y, x.Shape, x.DType));
         };
         d["Gemm"] = c =>
         {

@@ -29,6 +29,7 @@ internal static partial class OnnxOps
         AddReduce(d);
         AddResize(d);
         AddDetection(d);
+        AddMatrix(d);
         return d;
     }
 
