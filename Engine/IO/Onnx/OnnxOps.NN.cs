@@ -243,10 +243,32 @@ internal static partial class OnnxOps
         return One(oneD ? y.Squeeze(2) : y);
     }
 
+    /// <summary>MaxPool with its Indices output: flat positions in the unpadded N·C·H·W input, the plane part
+    /// h·W + w (row-major) or w·H + h (storage_order 1) (2-D,
+    /// symmetric pads of at most half the kernel, floor mode).</summary>
+    private static Tensor?[] MaxPoolWithIndices(OnnxContext c)
+    {
+        var x = c.X(0);
+        if (x.Rank != 4 || !x.DType.IsFloating()) throw c.Unsupported($"the Indices output for input {x.Shape} {x.DType.Name()}");
+        var kernel = Array.ConvertAll(c.Ints("kernel_shape") ?? throw new OnnxFormatException("ONNX: pool expected kernel_shape."), v => (int)v);
+        var (_, s, dl, begin, end) = Geometry(c, [x.Shape[2], x.Shape[3]], kernel);
+        if (!begin.SequenceEqual(end) || c.Int("ceil_mode", 0) != 0 || begin[0] * 2 > kernel[0] || begin[1] * 2 > kernel[1])
+            throw c.Unsupported("the Indices output with asymmetric, large or ceil-mode padding");
+        var (y, idx) = F.MaxPool2dWithIndices(x, (kernel[0], kernel[1]), (s[0], s[1]), (begin[0], begin[1]), (dl[0], dl[1]));
+        idx = idx.To(DType.I64);
+        if (c.Int("storage_order", 0) != 0)
+        {
+            var (h, w) = (Tensor.Scalar(x.Shape[2], DType.I64), Tensor.Scalar(x.Shape[3], DType.I64));
+            idx = F.Add(F.Mul(F.Sub(idx, F.Mul(F.Div(idx, w), w)), h), F.Div(idx, w));
+        }
+        var plane = (long)x.Shape[2] * x.Shape[3];
+        var offsets = F.Mul(Tensor.Arange(x.Shape[0] * x.Shape[1]).Reshape(x.Shape[0], x.Shape[1], 1, 1), Tensor.Scalar(plane, DType.I64));
+        return [y, F.Add(idx, offsets)];
+    }
+
     private static Tensor?[] Pool(OnnxContext c, bool max)
     {
-        if (c.Node.Outputs.Count(o => o.Length > 0) > 1) throw c.Unsupported("the Indices output");
-        if (c.Int("storage_order", 0) != 0) throw c.Unsupported("storage_order 1");
+        if (max && c.Node.Outputs.Length > 1 && c.Node.Outputs[1].Length > 0) return MaxPoolWithIndices(c);
         var x0 = c.X(0);
         var oneD = x0.Rank == 3;
         var x = To2d(c, x0);
