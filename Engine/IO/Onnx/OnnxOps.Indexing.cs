@@ -2,7 +2,7 @@ namespace Scratch.IO.Onnx;
 
 internal static partial class OnnxOps
 {
-    /// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements/Scatter (no reduction), ScatterND,
+    /// <summary>Indexing: Gather, GatherElements, GatherND, ScatterElements/Scatter (reduction none or add), ScatterND,
     /// Compress, OneHot, NonZero.</summary>
     private static void AddIndexing(Dictionary<string, OnnxKernel> d)
     {
@@ -26,11 +26,12 @@ internal static partial class OnnxOps
         };
         d["ScatterElements"] = c =>
         {
-            if (c.Str("reduction", "none") != "none") throw c.Unsupported($"reduction '{c.Str("reduction", "none")}'");
+            var reduction = c.Str("reduction", "none");
+            if (reduction is not ("none" or "add")) throw c.Unsupported($"reduction '{reduction}'");
             var (x, ind, upd) = (c.X(0), c.X(1), c.X(2));
             var axis = (int)c.Axis(c.Int("axis", 0), x.Rank);
-            var flat = Normalized(OnnxContext.Longs(ind), x.Shape[axis], "ScatterElements");
-            return One(F.Scatter(x, axis, Tensor.From(flat, ind.Shape), Same(upd, x)));
+            var index = Tensor.From(Normalized(OnnxContext.Longs(ind), x.Shape[axis], "ScatterElements"), ind.Shape);
+            return One(reduction == "add" ? F.ScatterAdd(x, axis, index, Same(upd, x)) : F.Scatter(x, axis, index, Same(upd, x)));
         };
         d["Scatter"] = d["ScatterElements"];
         d["GatherND"] = GatherND;

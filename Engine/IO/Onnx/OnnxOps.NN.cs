@@ -187,7 +187,6 @@ internal static partial class OnnxOps
         var oneD = x.Rank == 3;
         x = To2d(c, x);
         w = To2d(c, w);
-        var r = oneD ? 1 : 2;
         var inSize = oneD ? [x.Shape[3]] : new[] { x.Shape[2], x.Shape[3] };
         var kernel = c.Ints("kernel_shape") is { } ks ? Array.ConvertAll(ks, v => (int)v) : (oneD ? [w.Shape[3]] : new[] { w.Shape[2], w.Shape[3] });
         var (_, s, dl, begin, end) = Geometry(c, inSize, kernel);
@@ -198,7 +197,6 @@ internal static partial class OnnxOps
         if (begin.SequenceEqual(end)) padding = (begin[0], begin[1]);
         else if (begin.Any(v => v > 0) || end.Any(v => v > 0)) x = F.Pad(x, PadSpec(begin, end));
         var y = F.Conv2d(x, Same(w, x), c.Opt(2) is { } b ? Same(b, x) : null, (s[0], s[1]), padding, (dl[0], dl[1]), groups);
-        _ = r;
         return One(oneD ? y.Squeeze(2) : y);
     }
 

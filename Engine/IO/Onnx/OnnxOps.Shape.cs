@@ -47,7 +47,6 @@ internal static partial class OnnxOps
         {
             var xs = c.All.Where(t => t is not null).Select(t => t!).ToList();
             var axis = (int)c.Axis(c.Int("axis", 0), xs[0].Rank);
-            var dtype = xs[0].DType;
             return One(F.Cat([.. xs.Select(t => Same(t, xs[0]))], axis));
         };
         d["Slice"] = Slice;
