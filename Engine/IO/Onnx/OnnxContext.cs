@@ -5,7 +5,9 @@ internal delegate Tensor?[] OnnxKernel(OnnxContext c);
 
 /// <summary>What a kernel sees of the node it runs: input tensors (null for omitted optional inputs), typed
 /// attribute accessors with defaults, and the opset version of the default domain.</summary>
-internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset, long maxElements = 1L << 28)
+internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset, long maxElements = 1L << 28,
+    IReadOnlyDictionary<string, Tensor>? scope = null,
+    Func<OnnxGraphProto, IReadOnlyDictionary<string, Tensor>, Tensor?[]>? runSubgraph = null)
 {
     /// <summary>The node.</summary>
     public OnnxNode Node { get; } = node;
@@ -15,6 +17,18 @@ internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset, l
 
     /// <summary>Largest element count a computed value may have.</summary>
     public long MaxElements { get; } = maxElements;
+
+    /// <summary>Runs a subgraph held by one of this node's attributes with the current scope (plus
+    /// <paramref name="extra"/> values, e.g. a loop body's inputs) and returns its outputs in order.</summary>
+    public Tensor?[] RunSubgraph(OnnxGraphProto graph, IReadOnlyDictionary<string, Tensor>? extra = null)
+    {
+        if (runSubgraph is null || scope is null) throw Unsupported("subgraphs outside a model");
+        if (extra is null) return runSubgraph(graph, scope);
+        var merged = new Dictionary<string, Tensor>(scope.Count + extra.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in scope) merged[k] = v;
+        foreach (var (k, v) in extra) merged[k] = v;
+        return runSubgraph(graph, merged);
+    }
 
     /// <summary>Number of inputs listed (omitted trailing optional inputs excluded).</summary>
     public int Count => inputs.Length;

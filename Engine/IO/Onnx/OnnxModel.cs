@@ -11,8 +11,7 @@ namespace Scratch.IO.Onnx;
 /// Scratch lacks (e.g. a 3-D convolution) are reported with the same exception when the node runs.</remarks>
 public sealed class OnnxModel
 {
-    private readonly OnnxNode[] _order;
-    private readonly Dictionary<string, Tensor> _initializers;
+    private readonly OnnxCompiledGraph _graph;
 
     /// <summary>The decoded ModelProto.</summary>
     public OnnxModelProto Proto { get; }
@@ -28,14 +27,14 @@ public sealed class OnnxModel
     public IReadOnlyList<OnnxValueInfo> Outputs => Proto.Graph.Outputs;
 
     /// <summary>Initializers decoded to tensors, by name.</summary>
-    public IReadOnlyDictionary<string, Tensor> Initializers => _initializers;
+    public IReadOnlyDictionary<string, Tensor> Initializers => _graph.Initializers;
 
     /// <summary>Largest element count any computed value may have (default 2²⁸); a node whose output would be
     /// larger throws <see cref="OnnxFormatException"/> before allocating it.</summary>
     public long MaxElements { get; set; } = 1L << 28;
 
     /// <summary>Nodes in execution order.</summary>
-    public IReadOnlyList<OnnxNode> Nodes => _order;
+    public IReadOnlyList<OnnxNode> Nodes => _graph.Order;
 
     private OnnxModel(OnnxModelProto proto)
     {
@@ -49,40 +48,12 @@ public sealed class OnnxModel
             throw new OnnxFormatException("ONNX: ModelProto expected an opset_import for the default domain its nodes use, found none.");
         if (Opset != 0 && (Opset < OnnxOps.MinOpset || Opset > OnnxOps.MaxOpset))
             problems.Add($"opset {Opset} (supported {OnnxOps.MinOpset}-{OnnxOps.MaxOpset})");
-        foreach (var n in g.Nodes)
-        {
-            if (n.Domain.Length > 0) problems.Add($"{n.Domain}.{n.OpType}");
-            else if (OnnxOps.Find(n.OpType) is null) problems.Add(n.OpType);
-        }
-        if (g.SparseInitializers > 0) problems.Add("sparse initializers");
-        foreach (var i in g.Inputs)
-            if (!i.IsTensor) problems.Add($"non-tensor graph input '{i.Name}'");
-            else if (g.Initializers.All(t => t.Name != i.Name) && OnnxTensors.ToDType(i.ElemType) is null)
-                problems.Add($"element type {i.ElemType} (input '{i.Name}')");
-        foreach (var o in g.Outputs)
-            if (!o.IsTensor) problems.Add($"non-tensor graph output '{o.Name}'");
-            else if (o.ElemType != OnnxDataType.Undefined && OnnxTensors.ToDType(o.ElemType) is null)
-                problems.Add($"element type {o.ElemType} (output '{o.Name}')");
-        _initializers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var t in g.Initializers)
-        {
-            try
-            {
-                if (!_initializers.TryAdd(t.Name, OnnxTensors.ToTensor(t)))
-                    throw new OnnxFormatException($"ONNX: initializer '{t.Name}' appears twice.");
-            }
-            catch (OnnxUnsupportedException e)
-            {
-                problems.UnionWith(e.Operators);
-            }
-        }
+        OnnxCompiledGraph.CollectProblems(g, problems, top: true);
         if (problems.Count > 0)
             throw new OnnxUnsupportedException([.. problems],
                 $"ONNX: the model uses what Scratch does not implement: {string.Join(", ", problems)}.");
-        var available = new HashSet<string>(_initializers.Keys, StringComparer.Ordinal);
-        foreach (var i in g.Inputs) available.Add(i.Name);
-        _order = OnnxGraph.TopologicalOrder(g, available);
-        Inputs = [.. g.Inputs.Where(i => !_initializers.ContainsKey(i.Name))];
+        _graph = OnnxCompiledGraph.Compile(g, top: true);
+        Inputs = [.. g.Inputs.Where(i => !_graph.Initializers.ContainsKey(i.Name))];
     }
 
     /// <summary>Loads a model from ModelProto bytes.</summary>
@@ -101,12 +72,12 @@ public sealed class OnnxModel
     public Dictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var values = new Dictionary<string, Tensor>(_initializers, StringComparer.Ordinal);
+        var values = new Dictionary<string, Tensor>(_graph.Initializers, StringComparer.Ordinal);
         foreach (var info in Proto.Graph.Inputs)
         {
             if (!inputs.TryGetValue(info.Name, out var t))
             {
-                if (_initializers.ContainsKey(info.Name)) continue;
+                if (_graph.Initializers.ContainsKey(info.Name)) continue;
                 throw new ArgumentException($"OnnxModel.Run: input '{info.Name}' expected, got only [{string.Join(", ", inputs.Keys)}].", nameof(inputs));
             }
             CheckInput(info, t);
@@ -114,30 +85,48 @@ public sealed class OnnxModel
         }
         using (GradMode.Disable())
         {
-            foreach (var node in _order)
+            return Execute(_graph, values);
+        }
+    }
+
+    /// <summary>Runs the nodes of <paramref name="graph"/> over <paramref name="values"/> (inputs, initializers
+    /// and the enclosing scopes) and returns its outputs by name.</summary>
+    private Dictionary<string, Tensor> Execute(OnnxCompiledGraph graph, Dictionary<string, Tensor> values)
+    {
+        foreach (var node in graph.Order)
+        {
+            var args = new Tensor?[node.Inputs.Length];
+            for (var i = 0; i < args.Length; i++)
+                args[i] = node.Inputs[i].Length == 0 ? null
+                    : values.TryGetValue(node.Inputs[i], out var v) ? v
+                    : throw new OnnxFormatException($"ONNX: node '{node.Name}' ({node.OpType}) input '{node.Inputs[i]}' has no value in scope.");
+            var kernel = OnnxOps.Find(node.OpType)!;
+            Tensor?[] outs;
+            try
             {
-                var args = new Tensor?[node.Inputs.Length];
-                for (var i = 0; i < args.Length; i++)
-                    args[i] = node.Inputs[i].Length == 0 ? null : values[node.Inputs[i]];
-                var kernel = OnnxOps.Find(node.OpType)!;
-                Tensor?[] outs;
-                try
-                {
-                    outs = kernel(new OnnxContext(node, args, Opset, MaxElements));
-                }
-                catch (Exception e) when (e is not (OnnxUnsupportedException or OnnxFormatException))
-                {
-                    throw new InvalidOperationException($"ONNX: node '{node.Name}' ({node.OpType}) failed: {e.Message}", e);
-                }
-                for (var i = 0; i < node.Outputs.Length && i < outs.Length; i++)
-                    if (node.Outputs[i].Length > 0 && outs[i] is { } o) values[node.Outputs[i]] = o;
+                outs = kernel(new OnnxContext(node, args, Opset, MaxElements, values, (sub, scope) => RunSubgraph(graph, sub, scope)));
             }
+            catch (Exception e) when (e is not (OnnxUnsupportedException or OnnxFormatException))
+            {
+                throw new InvalidOperationException($"ONNX: node '{node.Name}' ({node.OpType}) failed: {e.Message}", e);
+            }
+            for (var i = 0; i < node.Outputs.Length && i < outs.Length; i++)
+                if (node.Outputs[i].Length > 0 && outs[i] is { } o) values[node.Outputs[i]] = o;
         }
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var o in Proto.Graph.Outputs)
+        foreach (var o in graph.Proto.Outputs)
             result[o.Name] = values.TryGetValue(o.Name, out var t) ? t
                 : throw new OnnxFormatException($"ONNX: graph output '{o.Name}' was not computed.");
         return result;
+    }
+
+    private Tensor?[] RunSubgraph(OnnxCompiledGraph parent, OnnxGraphProto sub, IReadOnlyDictionary<string, Tensor> scope)
+    {
+        var compiled = parent.Subgraphs[sub];
+        var values = new Dictionary<string, Tensor>(scope, StringComparer.Ordinal);
+        foreach (var (k, v) in compiled.Initializers) values[k] = v;
+        var outs = Execute(compiled, values);
+        return [.. sub.Outputs.Select(o => (Tensor?)outs[o.Name])];
     }
 
     private static void CheckInput(OnnxValueInfo info, Tensor t)

@@ -30,6 +30,7 @@ internal static partial class OnnxOps
         AddResize(d);
         AddDetection(d);
         AddMatrix(d);
+        AddControl(d);
         return d;
     }
 

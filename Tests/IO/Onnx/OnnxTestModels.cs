@@ -61,6 +61,19 @@ internal static class OnnxTestModels
             .WriteBytesField(7, g.ToArray()).WriteBytesField(8, opsetId.ToArray()).ToArray();
     }
 
+    public static byte[] Graph(byte[][] nodes, byte[][] inputs, byte[][] outputs)
+    {
+        var g = new ProtoWriter();
+        foreach (var n in nodes) g.WriteBytesField(1, n);
+        g.WriteStringField(2, "sub");
+        foreach (var i in inputs) g.WriteBytesField(11, i);
+        foreach (var o in outputs) g.WriteBytesField(12, o);
+        return g.ToArray();
+    }
+
+    public static byte[] GraphAttr(string name, byte[] graph) =>
+        new ProtoWriter().WriteStringField(1, name).WriteBytesField(6, graph).WriteVarintField(20, 5).ToArray();
+
     /// <summary>x [1, 4] → Relu → Add(bias) → y.</summary>
     public static byte[] ReluAddModel() => Model(
         [Node("Relu", ["x"], ["r"]), Node("Add", ["r", "b"], ["y"])],
