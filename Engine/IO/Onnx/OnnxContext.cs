@@ -30,6 +30,9 @@ internal sealed class OnnxContext(OnnxNode node, Tensor?[] inputs, long opset, l
         return runSubgraph(graph, merged);
     }
 
+    /// <summary>Most iterations a Loop may run.</summary>
+    public long MaxLoopIterations { get; init; } = 1L << 20;
+
     /// <summary>Number of inputs listed (omitted trailing optional inputs excluded).</summary>
     public int Count => inputs.Length;
 

@@ -33,6 +33,10 @@ public sealed class OnnxModel
     /// larger throws <see cref="OnnxFormatException"/> before allocating it.</summary>
     public long MaxElements { get; set; } = 1L << 28;
 
+    /// <summary>Most iterations one Loop node may run (default 2²⁰); more throws <see cref="OnnxFormatException"/>.
+    /// </summary>
+    public long MaxLoopIterations { get; set; } = 1L << 20;
+
     /// <summary>Nodes in execution order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _graph.Order;
 
@@ -104,7 +108,8 @@ public sealed class OnnxModel
             Tensor?[] outs;
             try
             {
-                outs = kernel(new OnnxContext(node, args, Opset, MaxElements, values, (sub, scope) => RunSubgraph(graph, sub, scope)));
+                outs = kernel(new OnnxContext(node, args, Opset, MaxElements, values, (sub, scope) => RunSubgraph(graph, sub, scope))
+                    { MaxLoopIterations = MaxLoopIterations });
             }
             catch (Exception e) when (e is not (OnnxUnsupportedException or OnnxFormatException))
             {

@@ -33,6 +33,8 @@ internal static partial class OnnxOps
         long elements = 0;
         for (long it = 0; it < maxTrip && cond; it++)
         {
+            if (it >= c.MaxLoopIterations)
+                throw new OnnxFormatException($"ONNX: Loop node '{c.Node.Name}' expected at most {c.MaxLoopIterations} iterations.");
             var extra = new Dictionary<string, Tensor>(StringComparer.Ordinal)
             {
                 [body.Inputs[0].Name] = Tensor.From(new[] { it }, new Shape()),
