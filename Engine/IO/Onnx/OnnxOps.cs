@@ -31,6 +31,7 @@ internal static partial class OnnxOps
         AddDetection(d);
         AddMatrix(d);
         AddControl(d);
+        AddEinsum(d);
         return d;
     }
 
