@@ -32,6 +32,7 @@ internal static partial class OnnxOps
         AddMatrix(d);
         AddControl(d);
         AddEinsum(d);
+        AddLoss(d);
         return d;
     }
 
