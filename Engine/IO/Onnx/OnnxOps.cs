@@ -33,6 +33,7 @@ internal static partial class OnnxOps
         AddControl(d);
         AddEinsum(d);
         AddLoss(d);
+        AddGridSample(d);
         return d;
     }
 
