@@ -3,7 +3,7 @@ namespace Scratch.IO.Onnx;
 internal static partial class OnnxOps
 {
     /// <summary>Network layers: Conv, ConvTranspose (1-D and 2-D), MaxPool, AveragePool (1-D and 2-D),
-    /// GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference), InstanceNormalization,
+    /// GlobalAveragePool, GlobalMaxPool, BatchNormalization (inference, and training mode from opset 14), InstanceNormalization,
     /// LayerNormalization, MeanVarianceNormalization, LRN, Gemm, MatMul.</summary>
     private static void AddNN(Dictionary<string, OnnxKernel> d)
     {
@@ -23,10 +23,13 @@ internal static partial class OnnxOps
         };
         d["BatchNormalization"] = c =>
         {
-            if (c.Int("training_mode", 0) != 0 || c.Node.Outputs.Count(o => o.Length > 0) > 1)
-                throw c.Unsupported("training mode (running statistics outputs)");
             var x = c.X(0);
             var eps = c.Float("epsilon", 1e-5f);
+            if (c.Int("training_mode", 0) != 0 || c.Node.Outputs.Count(o => o.Length > 0) > 1)
+            {
+                if (c.Opset < 14) throw c.Unsupported("training outputs before opset 14");
+                return BatchNormTraining(c, x, eps);
+            }
             var y = F.BatchNorm(x, Same(c.X(3), x), Same(c.X(4), x), Same(c.X(1), x), Same(c.X(2), x), training: false, eps: eps);
             return One(y);
         };
@@ -104,6 +107,23 @@ internal static partial class OnnxOps
             if (a.DType.IsFloating()) return One(F.Matmul(a, Same(b, a)));
             return One(F.Matmul(a.To(DType.F64), b.To(DType.F64)).To(a.DType));
         };
+    }
+
+    /// <summary>BatchNormalization with training_mode = 1 (opset 14+): normalises with the batch mean and biased
+    /// variance over all dims but 1 and returns the running statistics r·momentum + batch·(1 − momentum).</summary>
+    private static Tensor?[] BatchNormTraining(OnnxContext c, Tensor x, double eps)
+    {
+        var dims = Enumerable.Range(0, x.Rank).Where(a => a != 1).ToArray();
+        var (y, mean, _) = Normalize(x, dims, eps);
+        var shape = Enumerable.Repeat(1, x.Rank).ToArray();
+        shape[1] = x.Shape[1];
+        y = F.Add(F.Mul(y, Same(c.X(1), x).Reshape(shape)), Same(c.X(2), x).Reshape(shape));
+        var batchVar = F.Mean(F.Mul(F.Sub(x, mean), F.Sub(x, mean)), dims);
+        var m = Tensor.Scalar(c.Float("momentum", 0.9f), x.DType);
+        var oneMinus = Tensor.Scalar(1 - c.Float("momentum", 0.9f), x.DType);
+        var runMean = F.Add(F.Mul(Same(c.X(3), x), m), F.Mul(mean.Reshape(-1), oneMinus));
+        var runVar = F.Add(F.Mul(Same(c.X(4), x), m), F.Mul(batchVar, oneMinus));
+        return [y, runMean, runVar];
     }
 
     /// <summary>(x − mean)/√(var + ε) over <paramref name="dims"/> (biased variance), with the mean and 1/√(var + ε)

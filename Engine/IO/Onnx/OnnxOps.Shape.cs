@@ -4,7 +4,7 @@ internal static partial class OnnxOps
 {
     /// <summary>Shape manipulation: Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Concat, Slice, Split, Pad,
     /// Expand, Tile, Shape, Size, Constant, ConstantOfShape, Range, DepthToSpace, SpaceToDepth, Dropout
-    /// (inference: identity).</summary>
+    /// (identity: inference, or training with ratio 0).</summary>
     private static void AddShape(Dictionary<string, OnnxKernel> d)
     {
         d["Reshape"] = c => One(Reshape(c.X(0), OnnxContext.Longs(c.X(1)), c.Int("allowzero", 0) != 0, c));
@@ -126,9 +126,10 @@ internal static partial class OnnxOps
         };
         d["Dropout"] = c =>
         {
-            if (c.Int("training_mode", 0) != 0 || (c.Opt(2) is { } tm && tm.ToDoubleArray()[0] != 0))
-                throw c.Unsupported("training mode");
             var x = c.X(0);
+            var training = c.Opt(2) is { } tm && tm.ToDoubleArray()[0] != 0;
+            var ratio = c.Opt(1) is { } r ? r.ToDoubleArray()[0] : c.Float("ratio", 0.5f);
+            if (training && ratio != 0) throw c.Unsupported("training mode with a non-zero ratio (random masks)");
             return [x, Tensor.Ones(x.Shape, DType.Bool)];
         };
     }
