@@ -34,6 +34,7 @@ internal static partial class OnnxOps
         AddEinsum(d);
         AddLoss(d);
         AddGridSample(d);
+        AddRecurrent(d);
         return d;
     }
 
