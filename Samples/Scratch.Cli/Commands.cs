@@ -11,7 +11,8 @@ internal static class Commands
         "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]\n" +
         "  train        train a detector: train DETECTOR --data DIR --out RUN [--iters N --batch B --lr LR --resume ...]\n" +
         "  eval         COCO-evaluate detector weights: eval DETECTOR --weights W --data DIR [--json]\n" +
-        "  infer        draw detections on an image: infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3]";
+        "  infer        draw detections on an image: infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3]\n" +
+        "  onnx         run an ONNX model (onnx run MODEL --input NAME=FILE) or ONNX node tests (onnx node-tests DIR)";
 
     public static int Run(string[] args)
     {
@@ -29,6 +30,7 @@ internal static class Commands
             case "train": return Train.TrainCommand.Run(args[1..]);
             case "eval": return Train.EvalCommand.Run(args[1..]);
             case "infer": return Train.InferCommand.Run(args[1..]);
+            case "onnx": return Onnx.OnnxCommand.Run(args[1..]);
         }
         Console.Error.WriteLine($"scratch: unknown command '{args[0]}' (try 'scratch --help')");
         return 2;
