@@ -8,7 +8,8 @@ internal static class Commands
         "  quickstart   train a small CNN on the embedded Fashion-MNIST subset\n" +
         "  bench        time a kernel: bench gemm --n N [--m M --k K] [--threads T] [--dtype f32|f64] [--json]\n" +
         "  coco-eval    COCO box / mask evaluation of a results file (pycocotools' 12 stats)\n" +
-        "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]";
+        "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]\n" +
+        "  train simo|mocov2 / eval linear   contrastive pre-training and its linear probe (train simo --help)";
 
     public static int Run(string[] args)
     {
@@ -17,6 +18,7 @@ internal static class Commands
             Console.WriteLine(Usage);
             return args.Length == 0 ? 1 : 0;
         }
+        if (EqCo.EqCoCommand.Handles(args)) return EqCo.EqCoCommand.Run(args);
         switch (args[0])
         {
             case "quickstart": return Quickstart.QuickstartCommand.Run(args[1..]);
