@@ -149,7 +149,7 @@ public sealed class MoCoV2 : ContrastiveLearner
 
     /// <summary>Runs <paramref name="net"/> on <paramref name="groups"/> contiguous chunks of the batch
     /// separately (per-chunk BN statistics) and concatenates the outputs.</summary>
-    internal static Tensor Grouped(Module<Tensor, Tensor> net, Tensor x, int groups) =>
+    public static Tensor Grouped(Module<Tensor, Tensor> net, Tensor x, int groups) =>
         groups <= 1 ? net.Forward(x) : F.Cat(F.Chunk(x, groups, 0).Select(net.Forward).ToArray(), 0);
 
     private static long[] Inverse(long[] perm)
