@@ -77,6 +77,8 @@ internal static class EqCoCommand
         var k = p.Int("k", method == "simo" ? 255 : 4096);
         var batch = p.Int("batch", 256);
         var width = p.Int("width", 16);
+        if (method == "simo" && k > batch - 1)
+            throw new ArgumentException($"train simo: --k {k} needs --batch >= {k + 1} (the negatives are the other images of the batch), got {batch}.");
         var seed = p.ULong("seed", 0);
         var model = new ContrastiveConfig(k, p.Double("alpha", k), Momentum: p.Double("momentum", 0.99), Width: width,
             ShuffleGroups: p.Int("groups", 4), Symmetric: p.Flag("symmetric"));
