@@ -12,7 +12,8 @@ internal static class Commands
         "  train        train a detector: train DETECTOR --data DIR --out RUN [--iters N --batch B --lr LR --resume ...]\n" +
         "  eval         COCO-evaluate detector weights: eval DETECTOR --weights W --data DIR [--json]\n" +
         "  infer        draw detections on an image: infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3]\n" +
-        "  onnx         run an ONNX model (onnx run MODEL --input NAME=FILE) or ONNX node tests (onnx node-tests DIR)";
+        "  onnx         run an ONNX model (onnx run MODEL --input NAME=FILE) or ONNX node tests (onnx node-tests DIR)\n" +
+        "  train simo|mocov2 / eval linear   contrastive pre-training and its linear probe (train simo --help)";
 
     public static int Run(string[] args)
     {
@@ -21,6 +22,7 @@ internal static class Commands
             Console.WriteLine(Usage);
             return args.Length == 0 ? 1 : 0;
         }
+        if (EqCo.EqCoCommand.Handles(args)) return EqCo.EqCoCommand.Run(args);
         switch (args[0])
         {
             case "quickstart": return Quickstart.QuickstartCommand.Run(args[1..]);
