@@ -78,6 +78,14 @@ internal static class PoolKernels
         var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
         var idx = Tensor.Empty(y.Shape, DType.I64, x.Device);
         var xc = x.Materialize();
+        if (x.Device.Kind == DeviceKind.Cpu)
+        {
+            if (x.DType == DType.F32) PoolKernelsCpu.MaxForward(xc.HostArray<float>(), (int)xc.Offset,
+                y.HostArray<float>(), idx.HostArray<long>(), rows, cols, n * c);
+            else PoolKernelsCpu.MaxForward(xc.HostArray<double>(), (int)xc.Offset, y.HostArray<double>(),
+                idx.HostArray<long>(), rows, cols, n * c);
+            return (y, idx);
+        }
         if (x.DType == DType.F32) MaxForward(xc, xc.HostArray<float>(), y.HostArray<float>(), idx.HostArray<long>(),
             rows, cols, n * c);
         else MaxForward(xc, xc.HostArray<double>(), y.HostArray<double>(), idx.HostArray<long>(), rows, cols, n * c);

@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Scratch.Ops;
+
+/// <summary>The Cpu max-pool forward: separable, so each window's rows are reduced with vector compares across a
+/// whole input row at once and only the (short) column reduction is scalar.</summary>
+/// <remarks>Stage 1, per output row oh: colMax[w] / colRow[w] = the maximum over the window rows of column w and the
+/// row it came from (NaN wins, ties keep the first row). Stage 2, per output column ow: combine the window columns in
+/// increasing order so that the result equals the row-major scan of the whole window: a non-NaN candidate replaces a
+/// non-NaN best when it is larger or equal and on an earlier row; a NaN candidate replaces a non-NaN best, and a NaN
+/// best when it is on the same or a later row.</remarks>
+internal static class PoolKernelsCpu
+{
+    /// <summary>Planes per parallel task at least (amortises the scratch rows).</summary>
+    private const long Grain = 1 << 14;
+
+    public static void MaxForward<T>(T[] xa, int xo, T[] y, long[] idx, PoolAxis rows, PoolAxis cols, int planes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int h = rows.InSize, w = cols.InSize, oh = rows.OutSize, ow = cols.OutSize;
+        int inPlane = h * w, outPlane = oh * ow;
+        var work = (long)planes * inPlane;
+        var tasks = work >= Grain && planes > 1 ? Math.Min(planes, Environment.ProcessorCount * 4) : 1;
+        void Body(int t)
+        {
+            int p0 = (int)((long)planes * t / tasks), p1 = (int)((long)planes * (t + 1) / tasks);
+            var colMax = ArrayPool<T>.Shared.Rent(w);
+            var colRow = ArrayPool<T>.Shared.Rent(w);
+            try
+            {
+                for (var p = p0; p < p1; p++) Plane(xa, xo + p * inPlane, y, idx, p * outPlane, rows, cols, colMax,
+                    colRow);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(colMax);
+                ArrayPool<T>.Shared.Return(colRow);
+            }
+        }
+        if (tasks > 1) Parallel.For(0, tasks, Body);
+        else Body(0);
+    }
+
+    private static void Plane<T>(T[] xa, int src, T[] y, long[] idx, int dst, PoolAxis rows, PoolAxis cols,
+        T[] colMax, T[] colRow) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var w = cols.InSize;
+        var vc = Vector<T>.Count;
+        for (var o = 0; o < rows.OutSize; o++)
+        {
+            var taps = rows.Taps[o];
+            var outRow = dst + o * cols.OutSize;
+            if (taps.Length == 0)
+            {
+                for (var j = 0; j < cols.OutSize; j++) (y[outRow + j], idx[outRow + j]) = (T.NegativeInfinity, -1);
+                continue;
+            }
+            // Stage 1: column maxima over the window rows.
+            var first = src + taps[0] * w;
+            Array.Copy(xa, first, colMax, 0, w);
+            Array.Fill(colRow, T.CreateTruncating(taps[0]), 0, w);
+            for (var k = 1; k < taps.Length; k++)
+            {
+                var row = src + taps[k] * w;
+                var rv = new Vector<T>(T.CreateTruncating(taps[k]));
+                var c = 0;
+                for (; c <= w - vc; c += vc)
+                {
+                    var v = new Vector<T>(xa, row + c);
+                    var best = new Vector<T>(colMax, c);
+                    var take = Vector.GreaterThan(v, best) | ~Vector.Equals(v, v);
+                    Vector.ConditionalSelect(take, v, best).CopyTo(colMax, c);
+                    Vector.ConditionalSelect(take, rv, new Vector<T>(colRow, c)).CopyTo(colRow, c);
+                }
+                for (; c < w; c++)
+                {
+                    var v = xa[row + c];
+                    if (v > colMax[c] || T.IsNaN(v)) (colMax[c], colRow[c]) = (v, T.CreateTruncating(taps[k]));
+                }
+            }
+            // Stage 2: combine the window columns in row-major order.
+            for (var j = 0; j < cols.OutSize; j++)
+            {
+                var ct = cols.Taps[j];
+                if (ct.Length == 0)
+                {
+                    (y[outRow + j], idx[outRow + j]) = (T.NegativeInfinity, -1);
+                    continue;
+                }
+                var bc = ct[0];
+                var (bv, br) = (colMax[bc], colRow[bc]);
+                for (var k = 1; k < ct.Length; k++)
+                {
+                    var c = ct[k];
+                    var (v, r) = (colMax[c], colRow[c]);
+                    bool take = T.IsNaN(v)
+                        ? !T.IsNaN(bv) || r >= br
+                        : !T.IsNaN(bv) && (v > bv || (v == bv && r < br));
+                    if (take) (bv, br, bc) = (v, r, c);
+                }
+                y[outRow + j] = bv;
+                idx[outRow + j] = long.CreateTruncating(br) * w + bc;
+            }
+        }
+    }
+}
