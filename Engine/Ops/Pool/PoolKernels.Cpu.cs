@@ -79,9 +79,15 @@ internal static class PoolKernelsCpu
                     if (v > colMax[c] || T.IsNaN(v)) (colMax[c], colRow[c]) = (v, T.CreateTruncating(taps[k]));
                 }
             }
-            // Stage 2: combine the window columns in row-major order.
+            // Stage 2: combine the window columns in row-major order (vectorised over the interior outputs of a
+            // sliding window, scalar at the clipped edges).
+            var (vlo, vhi) = cols.Window is { } win ? Interior(win, w, cols.OutSize) : (0, 0);
+            if (vhi - vlo >= vc) vhi = vlo + CombineInterior(colMax, colRow, y, idx, outRow, w, cols.Window!.Value, vlo, vhi);
+            else vhi = vlo;
             for (var j = 0; j < cols.OutSize; j++)
             {
+                if (j == vlo && vhi > vlo) j = vhi;
+                if (j >= cols.OutSize) break;
                 var ct = cols.Taps[j];
                 if (ct.Length == 0)
                 {
@@ -103,5 +109,75 @@ internal static class PoolKernelsCpu
                 idx[outRow + j] = long.CreateTruncating(br) * w + bc;
             }
         }
+    }
+
+    /// <summary>Outputs [lo, hi) whose every tap o·S − P + i·D lies inside [0, w).</summary>
+    private static (int Lo, int Hi) Interior((int K, int S, int P, int D) win, int w, int outSize)
+    {
+        var lo = (win.P + win.S - 1) / win.S;
+        var last = (win.K - 1) * win.D - win.P;
+        var hi = w - 1 - last < 0 ? 0 : (w - 1 - last) / win.S + 1;
+        return (Math.Min(lo, outSize), Math.Clamp(hi, Math.Min(lo, outSize), outSize));
+    }
+
+    /// <summary>Stage 2 over outputs [lo, lo + n) with n the largest multiple of the vector width ≤ hi − lo, where
+    /// every tap is in range: the column maxima are split into S stride phases so that tap i of consecutive
+    /// outputs is a contiguous run of phase (i·D − P) mod S. Returns n.</summary>
+    private static int CombineInterior<T>(T[] colMax, T[] colRow, T[] y, long[] idx, int outRow, int w,
+        (int K, int S, int P, int D) win, int lo, int hi) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var vc = Vector<T>.Count;
+        var n = (hi - lo) / vc * vc;
+        int s = win.S, stride = (w + s - 1) / s;
+        var phaseMax = ArrayPool<T>.Shared.Rent(s * stride);
+        var phaseRow = ArrayPool<T>.Shared.Rent(s * stride);
+        var cols = ArrayPool<T>.Shared.Rent(2 * vc);
+        try
+        {
+            for (var c = 0; c < w; c++)
+            {
+                var at = c % s * stride + c / s;
+                (phaseMax[at], phaseRow[at]) = (colMax[c], colRow[c]);
+            }
+            Span<T> lane = stackalloc T[vc];
+            for (var i = 0; i < vc; i++) lane[i] = T.CreateTruncating(i * s);
+            var laneCols = new Vector<T>(lane);
+            for (var o = lo; o < lo + n; o += vc)
+            {
+                Vector<T> bv = default, br = default, bc = default;
+                for (var i = 0; i < win.K; i++)
+                {
+                    var c0 = o * s + i * win.D - win.P; // column of this tap for output o (≥ 0 in the interior)
+                    var at = c0 % s * stride + c0 / s;
+                    var v = new Vector<T>(phaseMax, at);
+                    var r = new Vector<T>(phaseRow, at);
+                    var c = new Vector<T>(T.CreateTruncating(c0)) + laneCols;
+                    if (i == 0)
+                    {
+                        (bv, br, bc) = (v, r, c);
+                        continue;
+                    }
+                    var nanV = ~Vector.Equals(v, v);
+                    var nanB = ~Vector.Equals(bv, bv);
+                    var take = (nanV & (~nanB | Vector.GreaterThanOrEqual(r, br)))
+                               | (~nanV & ~nanB & (Vector.GreaterThan(v, bv) | (Vector.Equals(v, bv) & Vector.LessThan(r, br))));
+                    bv = Vector.ConditionalSelect(take, v, bv);
+                    br = Vector.ConditionalSelect(take, r, br);
+                    bc = Vector.ConditionalSelect(take, c, bc);
+                }
+                bv.CopyTo(y, outRow + o);
+                br.CopyTo(cols, 0);
+                bc.CopyTo(cols, vc);
+                for (var i = 0; i < vc; i++)
+                    idx[outRow + o + i] = long.CreateTruncating(cols[i]) * w + long.CreateTruncating(cols[vc + i]);
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(phaseMax);
+            ArrayPool<T>.Shared.Return(phaseRow);
+            ArrayPool<T>.Shared.Return(cols);
+        }
+        return n;
     }
 }

@@ -12,6 +12,10 @@ internal sealed record PoolAxis(int[][] Taps, int[] Span, int InSize)
     /// <summary>Output length.</summary>
     public int OutSize => Taps.Length;
 
+    /// <summary>The sliding window (kernel, stride, padding, dilation) the taps come from; null for adaptive axes.
+    /// Window o then covers o·S − P + i·D for i &lt; K, clipped to the input.</summary>
+    public (int K, int S, int P, int D)? Window { get; init; }
+
     /// <summary>PyTorch's pooling output length: ⌊(in + 2p − d·(k − 1) − 1 (+ s − 1 if ceil)) / s⌋ + 1, minus one in
     /// ceil mode when the last window would start at or past in + p (it must start inside the input or the left
     /// padding).</summary>
@@ -41,7 +45,7 @@ internal sealed record PoolAxis(int[][] Taps, int[] Span, int InSize)
             taps[o] = [.. list];
             span[o] = Math.Min(start + k, size + p) - start;
         }
-        return new PoolAxis(taps, span, size);
+        return new PoolAxis(taps, span, size) { Window = (k, s, p, d) };
     }
 
     /// <summary>Adaptive windows [⌊o·in/out⌋, ⌈(o+1)·in/out⌉).</summary>
