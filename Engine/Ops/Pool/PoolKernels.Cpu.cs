@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Scratch.Ops;
 
@@ -42,6 +43,7 @@ internal static class PoolKernelsCpu
         else Body(0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Plane<T>(T[] xa, int src, T[] y, long[] idx, int dst, PoolAxis rows, PoolAxis cols,
         T[] colMax, T[] colRow) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -123,6 +125,7 @@ internal static class PoolKernelsCpu
     /// <summary>Stage 2 over outputs [lo, lo + n) with n the largest multiple of the vector width ≤ hi − lo, where
     /// every tap is in range: the column maxima are split into S stride phases so that tap i of consecutive
     /// outputs is a contiguous run of phase (i·D − P) mod S. Returns n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CombineInterior<T>(T[] colMax, T[] colRow, T[] y, long[] idx, int outRow, int w,
         (int K, int S, int P, int D) win, int lo, int hi) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -134,11 +137,9 @@ internal static class PoolKernelsCpu
         var cols = ArrayPool<T>.Shared.Rent(2 * vc);
         try
         {
-            for (var c = 0; c < w; c++)
-            {
-                var at = c % s * stride + c / s;
-                (phaseMax[at], phaseRow[at]) = (colMax[c], colRow[c]);
-            }
+            for (var q = 0; q < s; q++)
+                for (int c = q, at = q * stride; c < w; c += s, at++)
+                    (phaseMax[at], phaseRow[at]) = (colMax[c], colRow[c]);
             Span<T> lane = stackalloc T[vc];
             for (var i = 0; i < vc; i++) lane[i] = T.CreateTruncating(i * s);
             var laneCols = new Vector<T>(lane);
