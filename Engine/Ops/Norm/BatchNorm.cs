@@ -57,7 +57,7 @@ public static partial class F
                 UpdateRunning(runningVar, unbiased, momentum);
             }
         }
-        else if (x.Device.Kind == DeviceKind.Cpu && !Graph.NeedsGrad([x, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]]))
+        else if (x.Device.Kind == DeviceKind.Cpu && !Graph.NeedsGrad([.. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]]))
             return Ops.ChannelNormKernels.BatchNormEval(x, runningMean, runningVar, weight, bias, eps);
         else
         {

@@ -197,8 +197,8 @@ internal static partial class ChannelNormKernels
         });
     }
 
-    /// <summary>Eval-mode batch norm y = x·a_c + b_c in one pass (no autograd: callers use it only when nothing
-    /// needs a gradient).</summary>
+    /// <summary>Eval-mode batch norm y = x·a_c + b_c in one pass; only x may need a gradient (callers use it when
+    /// the affine parameters do not), which is dx = g·a_c.</summary>
     public static Tensor BatchNormEval(Tensor x, Tensor runningMean, Tensor runningVar, Tensor? weight, Tensor? bias,
         double eps)
     {
@@ -212,11 +212,33 @@ internal static partial class ChannelNormKernels
             a[ch] = (gw?[ch] ?? 1) / Math.Sqrt(rv[ch] + eps);
             b[ch] = (gb?[ch] ?? 0) - rm[ch] * a[ch];
         }
+        return ScaleShift(x, a, b);
+    }
+
+    /// <summary>y = x·a_c + b_c per channel (dim 1) of a Cpu tensor [N, C, *] in one pass, with the one-pass backward
+    /// dx = g·a_c (a and b are constants: frozen or eval-mode batch norm).</summary>
+    public static Tensor ScaleShift(Tensor x, double[] a, double[] b)
+    {
+        const string op = "ChannelScaleShift";
         var xc = x.Detach().Materialize();
-        int n = x.Shape[0], s = n * c == 0 ? 0 : checked((int)(x.Numel / ((long)n * c)));
+        int n = x.Shape[0], c = x.Shape[1], s = n * c == 0 ? 0 : checked((int)(x.Numel / ((long)n * c)));
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
-        if (x.DType == DType.F32) Affine(xc.HostArray<float>(), (int)xc.Offset, y.HostArray<float>(), n, c, s, a, b, false);
-        else Affine(xc.HostArray<double>(), (int)xc.Offset, y.HostArray<double>(), n, c, s, a, b, false);
-        return y;
+        Run(xc, y, a, b);
+        if (!Graph.NeedsGrad(x)) return y;
+        var zero = new double[c];
+        return Graph.Record(y, op, [x], g =>
+        {
+            var dx = Tensor.Empty(x.Shape, x.DType, x.Device);
+            Run(g.Materialize(), dx, a, zero);
+            return [dx];
+        });
+
+        void Run(Tensor src, Tensor dst, double[] scale, double[] shift)
+        {
+            if (src.DType == DType.F32)
+                Affine(src.HostArray<float>(), (int)src.Offset, dst.HostArray<float>(), n, c, s, scale, shift, false);
+            else
+                Affine(src.HostArray<double>(), (int)src.Offset, dst.HostArray<double>(), n, c, s, scale, shift, false);
+        }
     }
 }

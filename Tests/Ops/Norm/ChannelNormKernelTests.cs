@@ -74,6 +74,32 @@ public class ChannelNormKernelTests
         Verify.Close(reference.To(Device.Cpu), cpu, atol, rtol);
     }
 
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
+    public void Batch_norm_eval_with_input_grad_cpu_matches_reference(NormCase c)
+    {
+        var (x, w, b) = Inputs(c);
+        var rm = Values.Uniform(new Shape(c.Shape[1]), c.Seed + 3, x.DType, -1, 1);
+        var rv = Values.Uniform(new Shape(c.Shape[1]), c.Seed + 4, x.DType, 0.5, 2);
+        var (atol, rtol) = Tol(c);
+        // Only x is an input: γ and β are constants here, the case the fused one-pass path takes.
+        Verify.SameOnBackends(t => F.BatchNorm(t[0], rm.To(t[0].Device), rv.To(t[0].Device),
+            c.Affine ? w.To(t[0].Device) : null, c.Affine ? b.To(t[0].Device) : null), [x], atol, rtol);
+    }
+
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
+    public void Frozen_batch_norm_cpu_matches_reference(NormCase c)
+    {
+        if (c.Shape.Length != 4) return;
+        var (x, w, b) = Inputs(c);
+        var bn = new Scratch.NN.FrozenBatchNorm2d(c.Shape[1]);
+        bn.Weight.Copy_(w.To(DType.F32));
+        bn.Bias.Copy_(b.To(DType.F32));
+        bn.RunningMean.Copy_(Values.Uniform(new Shape(c.Shape[1]), c.Seed + 3, DType.F32, -1, 1));
+        bn.RunningVar.Copy_(Values.Uniform(new Shape(c.Shape[1]), c.Seed + 4, DType.F32, 0.5, 2));
+        var (atol, rtol) = Tol(c);
+        Verify.SameOnBackends(t => bn.Forward(t[0]), [x], atol, rtol);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
