@@ -26,11 +26,12 @@ namespace Scratch;
 public sealed class MemoryScope : IDisposable
 {
     private readonly int _generation;
+    private readonly int _thread;
     private bool _disposed;
 
     private MemoryScope(int generation)
     {
-        _generation = generation;
+        (_generation, _thread) = (generation, Environment.CurrentManagedThreadId);
         HostPool.Enter();
     }
 
@@ -55,9 +56,15 @@ public sealed class MemoryScope : IDisposable
     public static void Trim() => HostPool.Trim();
 
     /// <summary>Closes the scope; the outermost one returns the buffers of unreachable tensors to the pool.</summary>
+    /// <exception cref="InvalidOperationException">Disposed on another thread than the one that opened it (scopes
+    /// are per thread: do not await inside one).</exception>
     public void Dispose()
     {
         if (_disposed) return;
+        if (Environment.CurrentManagedThreadId != _thread)
+            throw new InvalidOperationException(
+                $"MemoryScope.Dispose: scope expected to close on the thread that opened it ({_thread}), got thread " +
+                $"{Environment.CurrentManagedThreadId}; do not await inside a scope.");
         _disposed = true;
         HostPool.Exit(_generation);
     }

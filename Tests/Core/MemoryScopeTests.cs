@@ -135,6 +135,20 @@ public class MemoryScopeTests
     }
 
     [Fact]
+    public void A_scope_must_close_on_its_own_thread()
+    {
+        var scope = MemoryScope.Begin();
+        Exception? e = null;
+        var other = new Thread(() => e = Record.Exception(scope.Dispose));
+        other.Start();
+        other.Join();
+        Assert.IsType<InvalidOperationException>(e);
+        Assert.Contains("MemoryScope.Dispose", e.Message);
+        scope.Dispose();
+        Assert.False(MemoryScope.IsActive);
+    }
+
+    [Fact]
     public void A_bad_collect_generation_names_the_argument()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => MemoryScope.Begin(3));
