@@ -28,15 +28,17 @@ internal static class PoolKernelsCpu
             int p0 = (int)((long)planes * t / tasks), p1 = (int)((long)planes * (t + 1) / tasks);
             var colMax = ArrayPool<T>.Shared.Rent(w);
             var colRow = ArrayPool<T>.Shared.Rent(w);
+            var phase = ArrayPool<T>.Shared.Rent(2 * (w + (cols.Window?.S ?? 1)) + 2 * Vector<T>.Count);
             try
             {
                 for (var p = p0; p < p1; p++) Plane(xa, xo + p * inPlane, y, idx, p * outPlane, rows, cols, colMax,
-                    colRow);
+                    colRow, phase);
             }
             finally
             {
                 ArrayPool<T>.Shared.Return(colMax);
                 ArrayPool<T>.Shared.Return(colRow);
+                ArrayPool<T>.Shared.Return(phase);
             }
         }
         if (tasks > 1) Parallel.For(0, tasks, Body);
@@ -45,7 +47,7 @@ internal static class PoolKernelsCpu
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Plane<T>(T[] xa, int src, T[] y, long[] idx, int dst, PoolAxis rows, PoolAxis cols,
-        T[] colMax, T[] colRow) where T : unmanaged, IFloatingPointIeee754<T>
+        T[] colMax, T[] colRow, T[] phase) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w = cols.InSize;
         var vc = Vector<T>.Count;
@@ -84,7 +86,7 @@ internal static class PoolKernelsCpu
             // Stage 2: combine the window columns in row-major order (vectorised over the interior outputs of a
             // sliding window, scalar at the clipped edges).
             var (vlo, vhi) = cols.Window is { } win ? Interior(win, w, cols.OutSize) : (0, 0);
-            if (vhi - vlo >= vc) vhi = vlo + CombineInterior(colMax, colRow, y, idx, outRow, w, cols.Window!.Value, vlo, vhi);
+            if (vhi - vlo >= vc) vhi = vlo + CombineInterior(colMax, colRow, phase, y, idx, outRow, w, cols.Window!.Value, vlo, vhi);
             else vhi = vlo;
             for (var j = 0; j < cols.OutSize; j++)
             {
@@ -126,58 +128,48 @@ internal static class PoolKernelsCpu
     /// every tap is in range: the column maxima are split into S stride phases so that tap i of consecutive
     /// outputs is a contiguous run of phase (i·D − P) mod S. Returns n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int CombineInterior<T>(T[] colMax, T[] colRow, T[] y, long[] idx, int outRow, int w,
+    private static int CombineInterior<T>(T[] colMax, T[] colRow, T[] phase, T[] y, long[] idx, int outRow, int w,
         (int K, int S, int P, int D) win, int lo, int hi) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var vc = Vector<T>.Count;
         var n = (hi - lo) / vc * vc;
         int s = win.S, stride = (w + s - 1) / s;
-        var phaseMax = ArrayPool<T>.Shared.Rent(s * stride);
-        var phaseRow = ArrayPool<T>.Shared.Rent(s * stride);
-        var cols = ArrayPool<T>.Shared.Rent(2 * vc);
-        try
+        // phase holds the value phases [0, s·stride), the row phases [s·stride, 2·s·stride) and 2·vc lanes.
+        int rowBase = s * stride, laneBase = 2 * s * stride;
+        for (var q = 0; q < s; q++)
+            for (int c = q, at = q * stride; c < w; c += s, at++)
+                (phase[at], phase[rowBase + at]) = (colMax[c], colRow[c]);
+        for (var i = 0; i < vc; i++) phase[laneBase + i] = T.CreateTruncating(i * s);
+        var laneCols = new Vector<T>(phase, laneBase);
+        for (var o = lo; o < lo + n; o += vc)
         {
-            for (var q = 0; q < s; q++)
-                for (int c = q, at = q * stride; c < w; c += s, at++)
-                    (phaseMax[at], phaseRow[at]) = (colMax[c], colRow[c]);
-            Span<T> lane = stackalloc T[vc];
-            for (var i = 0; i < vc; i++) lane[i] = T.CreateTruncating(i * s);
-            var laneCols = new Vector<T>(lane);
-            for (var o = lo; o < lo + n; o += vc)
+            Vector<T> bv = default, br = default, bc = default;
+            for (var i = 0; i < win.K; i++)
             {
-                Vector<T> bv = default, br = default, bc = default;
-                for (var i = 0; i < win.K; i++)
+                var c0 = o * s + i * win.D - win.P; // column of this tap for output o (≥ 0 in the interior)
+                var at = c0 % s * stride + c0 / s;
+                var v = new Vector<T>(phase, at);
+                var r = new Vector<T>(phase, rowBase + at);
+                var c = new Vector<T>(T.CreateTruncating(c0)) + laneCols;
+                if (i == 0)
                 {
-                    var c0 = o * s + i * win.D - win.P; // column of this tap for output o (≥ 0 in the interior)
-                    var at = c0 % s * stride + c0 / s;
-                    var v = new Vector<T>(phaseMax, at);
-                    var r = new Vector<T>(phaseRow, at);
-                    var c = new Vector<T>(T.CreateTruncating(c0)) + laneCols;
-                    if (i == 0)
-                    {
-                        (bv, br, bc) = (v, r, c);
-                        continue;
-                    }
-                    var nanV = ~Vector.Equals(v, v);
-                    var nanB = ~Vector.Equals(bv, bv);
-                    var take = (nanV & (~nanB | Vector.GreaterThanOrEqual(r, br)))
-                               | (~nanV & ~nanB & (Vector.GreaterThan(v, bv) | (Vector.Equals(v, bv) & Vector.LessThan(r, br))));
-                    bv = Vector.ConditionalSelect(take, v, bv);
-                    br = Vector.ConditionalSelect(take, r, br);
-                    bc = Vector.ConditionalSelect(take, c, bc);
+                    (bv, br, bc) = (v, r, c);
+                    continue;
                 }
-                bv.CopyTo(y, outRow + o);
-                br.CopyTo(cols, 0);
-                bc.CopyTo(cols, vc);
-                for (var i = 0; i < vc; i++)
-                    idx[outRow + o + i] = long.CreateTruncating(cols[i]) * w + long.CreateTruncating(cols[vc + i]);
+                var nanV = ~Vector.Equals(v, v);
+                var nanB = ~Vector.Equals(bv, bv);
+                var take = (nanV & (~nanB | Vector.GreaterThanOrEqual(r, br)))
+                           | (~nanV & ~nanB & (Vector.GreaterThan(v, bv) | (Vector.Equals(v, bv) & Vector.LessThan(r, br))));
+                bv = Vector.ConditionalSelect(take, v, bv);
+                br = Vector.ConditionalSelect(take, r, br);
+                bc = Vector.ConditionalSelect(take, c, bc);
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(phaseMax);
-            ArrayPool<T>.Shared.Return(phaseRow);
-            ArrayPool<T>.Shared.Return(cols);
+            bv.CopyTo(y, outRow + o);
+            br.CopyTo(phase, laneBase);
+            bc.CopyTo(phase, laneBase + vc);
+            for (var i = 0; i < vc; i++)
+                idx[outRow + o + i] = long.CreateTruncating(phase[laneBase + i]) * w
+                                      + long.CreateTruncating(phase[laneBase + vc + i]);
         }
         return n;
     }
