@@ -53,6 +53,7 @@ public sealed class FrozenBatchNorm2d : Module<Tensor, Tensor>
             scale[c] = w[c] / Math.Sqrt(v[c] + Eps);
             shift[c] = b[c] - m[c] * scale[c];
         }
+        if (input.Device.Kind == DeviceKind.Cpu) return Ops.ChannelNormKernels.ScaleShift(input, scale, shift);
         var shape = new Shape(1, NumFeatures, 1, 1);
         return input * Tensor.FromDoubles(scale, shape, input.DType, input.Device)
             + Tensor.FromDoubles(shift, shape, input.DType, input.Device);

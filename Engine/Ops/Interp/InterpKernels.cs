@@ -65,6 +65,15 @@ internal static class InterpKernels
     {
         var y = Tensor.Empty(new Shape(x.Size(0), x.Size(1), rows.OutSize, cols.OutSize), x.DType, x.Device);
         var xc = x.Materialize();
+        if (x.Device.Kind == DeviceKind.Cpu && Nearest2x.Is(rows) && Nearest2x.Is(cols))
+        {
+            var planes = x.Size(0) * x.Size(1);
+            if (x.DType == DType.F32) Nearest2x.Forward(xc.HostArray<float>(), (int)xc.Offset, y.HostArray<float>(),
+                planes, rows.InSize, cols.InSize);
+            else Nearest2x.Forward(xc.HostArray<double>(), (int)xc.Offset, y.HostArray<double>(), planes,
+                rows.InSize, cols.InSize);
+            return y;
+        }
         if (x.DType == DType.F32) Run(xc, xc.HostArray<float>(), y.HostArray<float>(), rows, cols, false);
         else Run(xc, xc.HostArray<double>(), y.HostArray<double>(), rows, cols, false);
         return y;
@@ -74,6 +83,15 @@ internal static class InterpKernels
     {
         var gx = Tensor.Empty(inputShape, g.DType, g.Device);
         var gc = g.Materialize();
+        if (g.Device.Kind == DeviceKind.Cpu && Nearest2x.Is(rows) && Nearest2x.Is(cols))
+        {
+            var planes = inputShape[0] * inputShape[1];
+            if (g.DType == DType.F32) Nearest2x.Backward(gc.HostArray<float>(), (int)gc.Offset, gx.HostArray<float>(),
+                planes, rows.InSize, cols.InSize);
+            else Nearest2x.Backward(gc.HostArray<double>(), (int)gc.Offset, gx.HostArray<double>(), planes,
+                rows.InSize, cols.InSize);
+            return gx;
+        }
         if (g.DType == DType.F32) Run(gc, gc.HostArray<float>(), gx.HostArray<float>(), rows, cols, true);
         else Run(gc, gc.HostArray<double>(), gx.HostArray<double>(), rows, cols, true);
         return gx;

@@ -39,11 +39,17 @@ public static partial class F
             if (training && count <= 1)
                 throw new ArgumentException(
                     $"{op}: input expected more than 1 value per channel when training, got {x.Shape}.", nameof(x));
-            var perm = Enumerable.Range(0, x.Rank).ToArray();
-            (perm[0], perm[1]) = (1, 0);
-            var xt = x.Permute(perm);
-            var norm = NormalizeRows(xt.Reshape(c, checked((int)count)), eps, out var mean, out var variance);
-            y = norm.Reshape(xt.Shape.ToArray()).Permute(perm);
+            double[] mean, variance;
+            if (x.Device.Kind == DeviceKind.Cpu && count > 0)
+                y = Ops.ChannelNormKernels.BatchNormTrain(x, weight, bias, eps, out mean, out variance);
+            else
+            {
+                var perm = Enumerable.Range(0, x.Rank).ToArray();
+                (perm[0], perm[1]) = (1, 0);
+                var xt = x.Permute(perm);
+                var norm = NormalizeRows(xt.Reshape(c, checked((int)count)), eps, out mean, out variance);
+                y = ChannelAffine(norm.Reshape(xt.Shape.ToArray()).Permute(perm), weight, bias, c);
+            }
             if (training)
             {
                 var unbiased = variance.Select(v => v * count / (count - 1)).ToArray();
@@ -51,6 +57,8 @@ public static partial class F
                 UpdateRunning(runningVar, unbiased, momentum);
             }
         }
+        else if (x.Device.Kind == DeviceKind.Cpu && !Graph.NeedsGrad([.. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]]))
+            return Ops.ChannelNormKernels.BatchNormEval(x, runningMean, runningVar, weight, bias, eps);
         else
         {
             var rv = runningVar.Detach().To(DType.F64).ToArray<double>();
@@ -64,7 +72,7 @@ public static partial class F
             if (bias is not null) shift = shift + bias;
             return x * scale.Reshape(shape) + shift.Reshape(shape);
         }
-        return ChannelAffine(y, weight, bias, c);
+        return y;
     }
 
     /// <summary>r ← (1 − momentum)·r + momentum·batch, in place (no autograd); skipped when r is null.</summary>

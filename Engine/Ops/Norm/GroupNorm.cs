@@ -21,6 +21,7 @@ public static partial class F
                 $"{op}: groups expected a positive divisor of the {c} channels, got {groups}.");
         CheckChannelVector(x, weight, c, op, "weight");
         CheckChannelVector(x, bias, c, op, "bias");
+        if (x.Device.Kind == DeviceKind.Cpu) return Ops.ChannelNormKernels.GroupNorm(x, groups, weight, bias, eps);
         var len = n * groups == 0 ? 0 : checked((int)(x.Numel / ((long)n * groups)));
         var y = NormalizeRows(x.Reshape(n * groups, len), eps).Reshape(x.Shape.ToArray());
         return ChannelAffine(y, weight, bias, c);

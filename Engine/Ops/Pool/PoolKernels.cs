@@ -12,6 +12,10 @@ internal sealed record PoolAxis(int[][] Taps, int[] Span, int InSize)
     /// <summary>Output length.</summary>
     public int OutSize => Taps.Length;
 
+    /// <summary>The sliding window (kernel, stride, padding, dilation) the taps come from; null for adaptive axes.
+    /// Window o then covers o·S − P + i·D for i &lt; K, clipped to the input.</summary>
+    public (int K, int S, int P, int D)? Window { get; init; }
+
     /// <summary>PyTorch's pooling output length: ⌊(in + 2p − d·(k − 1) − 1 (+ s − 1 if ceil)) / s⌋ + 1, minus one in
     /// ceil mode when the last window would start at or past in + p (it must start inside the input or the left
     /// padding).</summary>
@@ -41,7 +45,7 @@ internal sealed record PoolAxis(int[][] Taps, int[] Span, int InSize)
             taps[o] = [.. list];
             span[o] = Math.Min(start + k, size + p) - start;
         }
-        return new PoolAxis(taps, span, size);
+        return new PoolAxis(taps, span, size) { Window = (k, s, p, d) };
     }
 
     /// <summary>Adaptive windows [⌊o·in/out⌋, ⌈(o+1)·in/out⌉).</summary>
@@ -78,6 +82,14 @@ internal static class PoolKernels
         var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
         var idx = Tensor.Empty(y.Shape, DType.I64, x.Device);
         var xc = x.Materialize();
+        if (x.Device.Kind == DeviceKind.Cpu)
+        {
+            if (x.DType == DType.F32) PoolKernelsCpu.MaxForward(xc.HostArray<float>(), (int)xc.Offset,
+                y.HostArray<float>(), idx.HostArray<long>(), rows, cols, n * c);
+            else PoolKernelsCpu.MaxForward(xc.HostArray<double>(), (int)xc.Offset, y.HostArray<double>(),
+                idx.HostArray<long>(), rows, cols, n * c);
+            return (y, idx);
+        }
         if (x.DType == DType.F32) MaxForward(xc, xc.HostArray<float>(), y.HostArray<float>(), idx.HostArray<long>(),
             rows, cols, n * c);
         else MaxForward(xc, xc.HostArray<double>(), y.HostArray<double>(), idx.HostArray<long>(), rows, cols, n * c);

@@ -9,17 +9,19 @@ namespace Scratch.Cli.Bench;
 /// torchvision's ResNet-50 end to end. Without <c>--train</c>: one inference forward pass (eval mode, grad mode
 /// off), batch 1 at 224×224 by default. With <c>--train</c>: one training step (train-mode forward, cross-entropy
 /// against fixed labels, backward, SGD with momentum, zeroed gradients), batch 2 at 224×224 by default. Reports the
-/// median of R runs after two warm-up runs; the same workload as <c>Benchmarks/torch_bench.py resnet50</c>.</summary>
+/// median of R runs after two warm-up runs, each pass inside a <see cref="MemoryScope"/> (its closing sweep
+/// included in the time) unless <c>--no-pool</c>; the same workload as <c>Benchmarks/torch_bench.py resnet50</c>.</summary>
 internal static class ResNetBench
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: scratch bench resnet50 [--batch B] [--size S] [--train] [--threads T] [--runs R] [--json]\n" +
+        "usage: scratch bench resnet50 [--batch B] [--size S] [--train] [--threads T] [--runs R] [--no-pool] [--json]\n" +
         "  --batch B    images per pass (default 1, or 2 with --train)\n" +
         "  --size S     image height and width (default 224)\n" +
         "  --train      time a training step (forward, cross-entropy, backward, SGD momentum, zero grad)\n" +
         "  --threads T  worker threads (default: all cores)\n" +
         "  --runs R     timed runs, the median is reported (default 5)\n" +
+        "  --no-pool    run each pass outside a MemoryScope (plain GC allocation)\n" +
         "  --json       one JSON object: framework, op, batch, size, threads, ms";
 
     /// <summary>Runs the benchmark; returns the exit code.</summary>
@@ -31,16 +33,17 @@ internal static class ResNetBench
             return 0;
         }
         int threadLimit, batch, size, runs;
-        bool train, json;
+        bool train, json, pool;
         try
         {
-            var p = new ArgParser("bench resnet50", args, ["batch", "size", "threads", "runs"], ["train", "json"]);
+            var p = new ArgParser("bench resnet50", args, ["batch", "size", "threads", "runs"], ["train", "json", "no-pool"]);
             threadLimit = p.Int("threads", 0, min: 0);
             train = p.Flag("train");
             batch = p.Int("batch", train ? 2 : 1, min: 1);
             size = p.Int("size", 224, min: 32);
             runs = p.Int("runs", 5, min: 1);
             json = p.Flag("json");
+            pool = !p.Flag("no-pool");
         }
         catch (ArgumentException e)
         {
@@ -62,6 +65,7 @@ internal static class ResNetBench
             var sgd = new Sgd(model.Parameters(), lr: 0.01, momentum: 0.9);
             ms = Median(() =>
             {
+                using var scope = pool ? MemoryScope.Begin() : null;
                 var loss = F.CrossEntropy(model.Forward(x), target);
                 loss.Backward();
                 sgd.Step();
@@ -71,7 +75,12 @@ internal static class ResNetBench
         else
         {
             model.Eval();
-            using (Autograd.GradMode.Disable()) ms = Median(() => model.Forward(x), runs);
+            using (Autograd.GradMode.Disable())
+                ms = Median(() =>
+                {
+                    using var scope = pool ? MemoryScope.Begin() : null;
+                    model.Forward(x);
+                }, runs);
         }
         var op = train ? "resnet50_train" : "resnet50_eval";
         var threads = Environment.ProcessorCount;
