@@ -44,7 +44,8 @@ internal static partial class ChannelNormKernels
             for (var p = first; p < first + cg; p++)
             {
                 var ch = p % c;
-                a[p] = r * (gw is null ? 1 : double.CreateChecked(gw[ch]));
+                // Round the scale to T first, so the shift cancels it exactly where x equals the mean.
+                a[p] = double.CreateChecked(T.CreateChecked(r * (gw is null ? 1 : double.CreateChecked(gw[ch]))));
                 b[p] = (gb is null ? 0 : double.CreateChecked(gb[ch])) - m * a[p];
                 Scale(new ReadOnlySpan<T>(xa, xo + p * s, s), T.CreateChecked(a[p]), T.CreateChecked(b[p]),
                     new Span<T>(ya, p * s, s));
