@@ -8,7 +8,7 @@ namespace Scratch;
 /// ps_roi_align_kernel.cpp semantics), generic over the float type so that float32 rounds as torchvision's float
 /// kernels do. Position-sensitive mode reads output (k, c, i, j) from input channel (c·ph + i)·pw + j and divides
 /// by gy·gx without the max(·, 1) guard.</summary>
-internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
+internal sealed partial class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
     bool aligned, bool positionSensitive = false)
 {
     private readonly int _c = inputShape[1];
@@ -84,35 +84,7 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
             return;
         }
         if (plane == 0) return; // an empty map samples nothing: the output stays 0
-        Parallel.For(0, batch.Length, k =>
-        {
-            var (pos, wts, count) = Precompute<T>(r, ro + 5L * k);
-            var norm = Roi(r, ro + 5L * k).Count;
-            // Offsets were validated when precomputed (each lies in [0, H·W) or is −1), so the loop reads without
-            // bounds checks.
-            ref var p0 = ref MemoryMarshal.GetArrayDataReference(pos);
-            ref var w0 = ref MemoryMarshal.GetArrayDataReference(wts);
-            for (var c = 0; c < _cout; c++)
-            {
-                var dst = y.AsSpan((k * _cout + c) * outPlane, outPlane);
-                var n = 0;
-                for (var bin = 0; bin < outPlane; bin++)
-                {
-                    ref var src = ref x[checked((int)(xo + ((long)batch[k] * _c + InChannel(c, bin)) * plane))];
-                    var sum = T.Zero;
-                    for (var s = 0; s < count; s++, n += 4)
-                    {
-                        var p1 = Unsafe.Add(ref p0, n);
-                        if (p1 < 0) continue;
-                        sum += Unsafe.Add(ref w0, n) * Unsafe.Add(ref src, p1) +
-                            Unsafe.Add(ref w0, n + 1) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 1)) +
-                            Unsafe.Add(ref w0, n + 2) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 2)) +
-                            Unsafe.Add(ref w0, n + 3) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 3));
-                    }
-                    dst[bin] = sum / norm;
-                }
-            }
-        });
+        ForwardChannelsLast(x, xo, r, ro, y);
     }
 
     public void Backward<T>(Tensor grad, Tensor rois, Tensor dx, bool fast)

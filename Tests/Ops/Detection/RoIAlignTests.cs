@@ -70,6 +70,22 @@ public class RoIAlignTests
     }
 
     [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
+    public void Cpu_matches_reference_bitwise_across_vector_lanes(RoiCase c)
+    {
+        // 9–19 channels: the Cpu forward's channel vectors (4 or 8 lanes) and its scalar tail both run; it keeps
+        // the scalar kernel's arithmetic order, so the results are identical, also for position-sensitive bins.
+        var wide = c with { C = 9 + 5 * c.C % 11 };
+        var rois = wide.Rois();
+        Verify.SameOnBackends(x => wide.Apply(x[0], rois.To(x[0].Device)), [wide.Input()], 0, 0);
+        var rois32 = wide.Rois(DType.F32);
+        Verify.SameOnBackends(x => wide.Apply(x[0], rois32.To(x[0].Device)), [wide.Input(DType.F32)], 0, 0);
+        var ps = c with { C = (3 + c.C) * c.Ph * c.Pw };
+        var psRois = ps.Rois(DType.F32);
+        Verify.SameOnBackends(x => F.PSRoIAlign(x[0], psRois.To(x[0].Device), (ps.Ph, ps.Pw), 0.5, ps.Ratio),
+            [ps.Input(DType.F32)], 0, 0);
+    }
+
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
     public void Constant_maps_give_the_constant_inside_the_image_and_a_whole_map_bin_is_the_mean(RoiCase c)
     {
         // Bilinear weights of an in-range sample sum to 1, so a RoI inside the map averages a constant to itself.
