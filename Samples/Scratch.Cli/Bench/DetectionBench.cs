@@ -81,7 +81,7 @@ internal static class DetectionBench
 
     /// <summary>[K, 5] RoIs (0, x1, y1, x2, y2): two sorted uniform x and y coordinates inside a height × width
     /// image.</summary>
-    private static Tensor RoiInputs(int k, int height, int width, Random rng)
+    internal static Tensor RoiInputs(int k, int height, int width, Random rng)
     {
         var v = new double[k * 5];
         for (var i = 0; i < k; i++)
