@@ -346,6 +346,23 @@ public class RoIAlignTests
     }
 
     [Fact]
+    public void Nan_coordinates_give_nan_bins_with_a_fixed_ratio_and_zero_with_adaptive_sampling()
+    {
+        // Defined here, although torchvision 0.14 crashes (segmentation fault) on NaN RoI coordinates: a fixed ratio
+        // samples at NaN (NaN bilinear weights), an adaptive grid has ⌈NaN⌉ → 0 samples.
+        var x = Tensor.FromDoubles([.. Enumerable.Range(0, 40).Select(i => (double)i)], new Shape(1, 2, 4, 5), DType.F64);
+        var rois = Tensor.FromDoubles([0, double.NaN, 0, 3, 3, 0, 0, 0, 3, double.NaN], new Shape(2, 5), DType.F64);
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+            foreach (var aligned in new[] { false, true })
+            {
+                Assert.All(F.RoIAlign(x.To(device), rois.To(device), 2, 1, 2, aligned).ToDoubleArray(),
+                    v => Assert.True(double.IsNaN(v)));
+                Assert.All(F.RoIAlign(x.To(device), rois.To(device), 2, 1, 0, aligned).ToDoubleArray(),
+                    v => Assert.Equal(0.0, v));
+            }
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_argument()
     {
         var x = Tensor.Zeros(new Shape(2, 1, 4, 4), DType.F64);
