@@ -66,7 +66,7 @@ public static partial class F
 }
 
 /// <summary>BorderAlign kernels for input [N, 4C, H, W], boxes [N, K, 4], output [N, C, K, 4].</summary>
-internal sealed class BorderAlignKernel(int n, int c, int h, int w, int k, int pool, bool fast)
+internal sealed partial class BorderAlignKernel(int n, int c, int h, int w, int k, int pool, bool fast)
 {
     /// <summary>Sample i of side s of the box at boxes[o..o+4): (y, x).</summary>
     private (T Y, T X) Point<T>(T[] b, long o, int s, int i) where T : unmanaged, IFloatingPointIeee754<T>
@@ -123,37 +123,8 @@ internal sealed class BorderAlignKernel(int n, int c, int h, int w, int k, int p
                         }
             return;
         }
-        Parallel.For(0, n * k, nk =>
-        {
-            var (ni, ki) = (nk / k, nk % k);
-            var box = bo + (long)nk * 4;
-            var samples = new BilinearSample<T>[4 * (pool + 1)];
-            for (var s = 0; s < 4; s++)
-                for (var i = 0; i <= pool; i++)
-                    samples[s * (pool + 1) + i] = Sample(b, box, s, i);
-            for (var s = 0; s < 4; s++)
-            {
-                var side = samples.AsSpan(s * (pool + 1), pool + 1);
-                for (var ci = 0; ci < c; ci++)
-                {
-                    var src = xo + ((long)ni * 4 * c + s * c + ci) * plane;
-                    var best = side[0].Read(x, src);
-                    var arg = 0;
-                    for (var i = 1; i <= pool; i++)
-                    {
-                        var v = side[i].Read(x, src);
-                        if (v > best)
-                        {
-                            best = v;
-                            arg = i;
-                        }
-                    }
-                    var o = (((long)ni * c + ci) * k + ki) * 4 + s;
-                    y[o] = best;
-                    argmax[o] = arg;
-                }
-            }
-        });
+        if (plane == 0) return; // every sample reads 0: the output and arg-max stay 0
+        ForwardChannelsLast(x, xo, b, bo, y, argmax);
     }
 
     public void Backward<T>(Tensor grad, Tensor boxes, int[] argmax, Tensor dx)
