@@ -151,7 +151,23 @@ internal sealed partial class BorderAlignKernel(int n, int c, int h, int w, int 
                         Plane(ni, s, ci);
             return;
         }
-        // Each (n, side, channel) plane of dx is written by its own task.
-        Parallel.For(0, n * 4 * c, p => Plane(p / (4 * c), p / c % 4, p % c));
+        // The bilinear corners of every sample are computed once; each (n, side, channel) plane of dx is then
+        // written by its own task.
+        var per = 4 * (pool + 1);
+        var table = new BilinearSample<T>[(long)n * k * per];
+        Parallel.For(0, n * k, nk =>
+        {
+            for (var s = 0; s < 4; s++)
+                for (var i = 0; i <= pool; i++)
+                    table[(long)nk * per + s * (pool + 1) + i] = Sample(b, bo + (long)nk * 4, s, i);
+        });
+        Parallel.For(0, n * 4 * c, p =>
+        {
+            var (ni, s, ci) = (p / (4 * c), p / c % 4, p % c);
+            var dst = ((long)ni * 4 * c + s * c + ci) * plane;
+            var o = ((long)ni * c + ci) * k * 4 + s;
+            var at = (long)ni * k * per + s * (pool + 1);
+            for (var ki = 0; ki < k; ki++, o += 4, at += per) table[at + argmax[o]].Scatter(d, dst, g[go + o]);
+        });
     }
 }
