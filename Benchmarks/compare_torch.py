@@ -131,7 +131,7 @@ as the table above). {machine}
         at = old.find(title + "\n")
         if at >= 0:
             end = old.find("\n## ", at + len(title))
-            doc = old[:at] + section + (old[end + 1:] if end >= 0 else "")
+            doc = old[:at] + section + (old[end:] if end >= 0 else "")
         else:
             at = old.find(READING)
             doc = (old[:at] + section + "\n" + old[at:]) if at >= 0 else old + "\n" + section

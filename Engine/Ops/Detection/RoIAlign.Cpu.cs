@@ -84,7 +84,52 @@ internal sealed partial class RoIAlignGeometry(int[] inputShape, int[] batch, in
             return;
         }
         if (plane == 0) return; // an empty map samples nothing: the output stays 0
-        ForwardChannelsLast(x, xo, r, ro, y);
+        // The channels-last copy pays off when the RoIs read the map many times over (RoIAlign on a few hundred
+        // RoIs); a thin output such as position-sensitive pooling's reads each plane at a few points, so it gathers
+        // from the planes directly.
+        var n = batch.Length == 0 ? 0 : batch.Max() + 1;
+        if ((long)batch.Length * _cout * outPlane * 2 >= (long)n * ChannelsLastWidth * plane)
+            ForwardChannelsLast(x, xo, r, ro, y);
+        else
+            ForwardDirect(x, xo, r, ro, y);
+    }
+
+    /// <summary>The Cpu forward without a layout copy: in parallel over RoIs, each output bin gathers its samples
+    /// from its input plane with the precomputed offsets and weights.</summary>
+    private void ForwardDirect<T>(T[] x, long xo, T[] r, long ro, T[] y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var plane = (long)_h * _w;
+        var outPlane = ph * pw;
+        Parallel.For(0, batch.Length, k =>
+        {
+            var (pos, wts, count) = Precompute<T>(r, ro + 5L * k);
+            var norm = Roi(r, ro + 5L * k).Count;
+            // Offsets were validated when precomputed (each lies in [0, H·W) or is −1), so the loop reads without
+            // bounds checks.
+            ref var p0 = ref MemoryMarshal.GetArrayDataReference(pos);
+            ref var w0 = ref MemoryMarshal.GetArrayDataReference(wts);
+            for (var c = 0; c < _cout; c++)
+            {
+                var dst = y.AsSpan((k * _cout + c) * outPlane, outPlane);
+                var n = 0;
+                for (var bin = 0; bin < outPlane; bin++)
+                {
+                    ref var src = ref x[checked((int)(xo + ((long)batch[k] * _c + InChannel(c, bin)) * plane))];
+                    var sum = T.Zero;
+                    for (var s = 0; s < count; s++, n += 4)
+                    {
+                        var p1 = Unsafe.Add(ref p0, n);
+                        if (p1 < 0) continue;
+                        sum += Unsafe.Add(ref w0, n) * Unsafe.Add(ref src, p1) +
+                            Unsafe.Add(ref w0, n + 1) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 1)) +
+                            Unsafe.Add(ref w0, n + 2) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 2)) +
+                            Unsafe.Add(ref w0, n + 3) * Unsafe.Add(ref src, Unsafe.Add(ref p0, n + 3));
+                    }
+                    dst[bin] = sum / norm;
+                }
+            }
+        });
     }
 
     public void Backward<T>(Tensor grad, Tensor rois, Tensor dx, bool fast)
