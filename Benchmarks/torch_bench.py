@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 Benchmarks/torch_bench.py gemm --n 512 [--m M --k K] [--
        /usr/bin/python3 Benchmarks/torch_bench.py conv --preset resnet50 [--threads 2]
        /usr/bin/python3 Benchmarks/torch_bench.py resnet50 [--batch B] [--size 224] [--train] [--threads 2]
        /usr/bin/python3 Benchmarks/torch_bench.py roi-align [--backward] [--threads 2]
+       /usr/bin/python3 Benchmarks/torch_bench.py ps-roi-align [--backward] [--threads 2]
        /usr/bin/python3 Benchmarks/torch_bench.py nms [--threads 2]
        /usr/bin/python3 Benchmarks/torch_bench.py info
 """
@@ -103,16 +104,21 @@ def bench_resnet50(a):
          threads=torch.get_num_threads(), ms=ms)
 
 
+def random_rois(k, height, width):
+    """[k, 5] rows (0, x1, y1, x2, y2): two sorted uniform x and y coordinates inside a height x width image."""
+    xs = (torch.rand(k, 2) * width).sort(dim=1).values
+    ys = (torch.rand(k, 2) * height).sort(dim=1).values
+    return torch.stack([torch.zeros(k), xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]], dim=1)
+
+
 def bench_roi_align(a):
     """Features [1, 256, 50, 68] (stride 16 of an 800x1088 image), 512 random boxes inside the image in image
     coordinates, 7x7 output, sampling ratio 2, aligned, spatial scale 1/16."""
     import torchvision
     torch.manual_seed(0)
     feats = torch.randn(1, 256, 50, 68, requires_grad=True)
-    k, height, width = 512, 800, 1088
-    xs = (torch.rand(k, 2) * width).sort(dim=1).values
-    ys = (torch.rand(k, 2) * height).sort(dim=1).values
-    rois = torch.stack([torch.zeros(k), xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]], dim=1)
+    k = 512
+    rois = random_rois(k, 800, 1088)
 
     def fwd():
         return torchvision.ops.roi_align(feats, rois, (7, 7), spatial_scale=1.0 / 16, sampling_ratio=2,
@@ -124,6 +130,28 @@ def bench_roi_align(a):
                   ms=ms)
     if a.backward:
         grad = torch.randn(k, 256, 7, 7)
+        fields["ms_fwdbwd"], _, _ = median_ms(lambda: torch.autograd.grad(fwd(), feats, grad), a.repeat)
+    emit(**fields)
+
+
+def bench_ps_roi_align(a):
+    """A Light-Head R-CNN thin feature map [1, 490, 50, 68] (10*7*7 channels, stride 16 of an 800x1088 image), 512
+    random boxes as roi-align, 7x7 bins, sampling ratio 2, spatial scale 1/16 -> [512, 10, 7, 7]."""
+    import torchvision
+    torch.manual_seed(0)
+    feats = torch.randn(1, 490, 50, 68, requires_grad=True)
+    k = 512
+    rois = random_rois(k, 800, 1088)
+
+    def fwd():
+        return torchvision.ops.ps_roi_align(feats, rois, (7, 7), spatial_scale=1.0 / 16, sampling_ratio=2)
+
+    with torch.no_grad():
+        ms, _, _ = median_ms(fwd, a.repeat)
+    fields = dict(framework="torch", op="ps_roi_align", name="ps_roi_align_512x490x7x7",
+                  threads=torch.get_num_threads(), ms=ms)
+    if a.backward:
+        grad = torch.randn(k, 10, 7, 7)
         fields["ms_fwdbwd"], _, _ = median_ms(lambda: torch.autograd.grad(fwd(), feats, grad), a.repeat)
     emit(**fields)
 
@@ -142,7 +170,7 @@ def bench_nms(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["gemm", "conv", "resnet50", "roi-align", "nms", "info"])
+    ap.add_argument("what", choices=["gemm", "conv", "resnet50", "roi-align", "ps-roi-align", "nms", "info"])
     ap.add_argument("--n", type=int, default=512)
     ap.add_argument("--m", type=int)
     ap.add_argument("--k", type=int)
@@ -171,6 +199,8 @@ def main():
         bench_resnet50(a)
     elif a.what == "roi-align":
         bench_roi_align(a)
+    elif a.what == "ps-roi-align":
+        bench_ps_roi_align(a)
     elif a.what == "nms":
         bench_nms(a)
     else:

@@ -66,7 +66,7 @@ public static partial class F
 }
 
 /// <summary>BorderAlign kernels for input [N, 4C, H, W], boxes [N, K, 4], output [N, C, K, 4].</summary>
-internal sealed class BorderAlignKernel(int n, int c, int h, int w, int k, int pool, bool fast)
+internal sealed partial class BorderAlignKernel(int n, int c, int h, int w, int k, int pool, bool fast)
 {
     /// <summary>Sample i of side s of the box at boxes[o..o+4): (y, x).</summary>
     private (T Y, T X) Point<T>(T[] b, long o, int s, int i) where T : unmanaged, IFloatingPointIeee754<T>
@@ -123,37 +123,8 @@ internal sealed class BorderAlignKernel(int n, int c, int h, int w, int k, int p
                         }
             return;
         }
-        Parallel.For(0, n * k, nk =>
-        {
-            var (ni, ki) = (nk / k, nk % k);
-            var box = bo + (long)nk * 4;
-            var samples = new BilinearSample<T>[4 * (pool + 1)];
-            for (var s = 0; s < 4; s++)
-                for (var i = 0; i <= pool; i++)
-                    samples[s * (pool + 1) + i] = Sample(b, box, s, i);
-            for (var s = 0; s < 4; s++)
-            {
-                var side = samples.AsSpan(s * (pool + 1), pool + 1);
-                for (var ci = 0; ci < c; ci++)
-                {
-                    var src = xo + ((long)ni * 4 * c + s * c + ci) * plane;
-                    var best = side[0].Read(x, src);
-                    var arg = 0;
-                    for (var i = 1; i <= pool; i++)
-                    {
-                        var v = side[i].Read(x, src);
-                        if (v > best)
-                        {
-                            best = v;
-                            arg = i;
-                        }
-                    }
-                    var o = (((long)ni * c + ci) * k + ki) * 4 + s;
-                    y[o] = best;
-                    argmax[o] = arg;
-                }
-            }
-        });
+        if (plane == 0) return; // every sample reads 0: the output and arg-max stay 0
+        ForwardChannelsLast(x, xo, b, bo, y, argmax);
     }
 
     public void Backward<T>(Tensor grad, Tensor boxes, int[] argmax, Tensor dx)
@@ -180,7 +151,23 @@ internal sealed class BorderAlignKernel(int n, int c, int h, int w, int k, int p
                         Plane(ni, s, ci);
             return;
         }
-        // Each (n, side, channel) plane of dx is written by its own task.
-        Parallel.For(0, n * 4 * c, p => Plane(p / (4 * c), p / c % 4, p % c));
+        // The bilinear corners of every sample are computed once; each (n, side, channel) plane of dx is then
+        // written by its own task.
+        var per = 4 * (pool + 1);
+        var table = new BilinearSample<T>[(long)n * k * per];
+        Parallel.For(0, n * k, nk =>
+        {
+            for (var s = 0; s < 4; s++)
+                for (var i = 0; i <= pool; i++)
+                    table[(long)nk * per + s * (pool + 1) + i] = Sample(b, bo + (long)nk * 4, s, i);
+        });
+        Parallel.For(0, n * 4 * c, p =>
+        {
+            var (ni, s, ci) = (p / (4 * c), p / c % 4, p % c);
+            var dst = ((long)ni * 4 * c + s * c + ci) * plane;
+            var o = ((long)ni * c + ci) * k * 4 + s;
+            var at = (long)ni * k * per + s * (pool + 1);
+            for (var ki = 0; ki < k; ki++, o += 4, at += per) table[at + argmax[o]].Scatter(d, dst, g[go + o]);
+        });
     }
 }

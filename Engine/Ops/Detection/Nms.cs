@@ -11,7 +11,11 @@ public static partial class F
     /// compared with the threshold in double precision (as torchvision: a float32 IoU of 0.3f exceeds 0.3); a 0/0 IoU
     /// (two empty boxes) is NaN and suppresses nothing. Reference: the naive definition (repeatedly take the best
     /// remaining box and drop what it overlaps). Cpu: one sort, coordinates gathered in sorted order, precomputed
-    /// areas, a suppressed bitmap.</remarks>
+    /// areas, a suppressed bitmap.
+    /// Bad boxes are not rejected (as torchvision): an inverted box (x2 &lt; x1 or y2 &lt; y1) has area
+    /// (x2 − x1)(y2 − y1), positive when both sides are inverted, and intersects nothing; a box with a NaN coordinate
+    /// has NaN IoU with everything, so it neither suppresses nor is suppressed; NaN scores come first. Empty inputs
+    /// give an empty result.</remarks>
     /// <param name="boxes">xyxy boxes [K, 4] (float).</param>
     /// <param name="scores">[K] scores, boxes' dtype and device.</param>
     /// <param name="iouThreshold">Boxes overlapping a kept box by more than this are discarded.</param>

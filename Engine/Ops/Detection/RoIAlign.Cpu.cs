@@ -8,7 +8,7 @@ namespace Scratch;
 /// ps_roi_align_kernel.cpp semantics), generic over the float type so that float32 rounds as torchvision's float
 /// kernels do. Position-sensitive mode reads output (k, c, i, j) from input channel (c·ph + i)·pw + j and divides
 /// by gy·gx without the max(·, 1) guard.</summary>
-internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
+internal sealed partial class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
     bool aligned, bool positionSensitive = false)
 {
     private readonly int _c = inputShape[1];
@@ -84,6 +84,23 @@ internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, in
             return;
         }
         if (plane == 0) return; // an empty map samples nothing: the output stays 0
+        // The channels-last copy pays off when the RoIs read the map many times over (RoIAlign on a few hundred
+        // RoIs); a thin output such as position-sensitive pooling's reads each plane at a few points, so it gathers
+        // from the planes directly.
+        var n = batch.Length == 0 ? 0 : batch.Max() + 1;
+        if ((long)batch.Length * _cout * outPlane * 2 >= (long)n * ChannelsLastWidth * plane)
+            ForwardChannelsLast(x, xo, r, ro, y);
+        else
+            ForwardDirect(x, xo, r, ro, y);
+    }
+
+    /// <summary>The Cpu forward without a layout copy: in parallel over RoIs, each output bin gathers its samples
+    /// from its input plane with the precomputed offsets and weights.</summary>
+    private void ForwardDirect<T>(T[] x, long xo, T[] r, long ro, T[] y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var plane = (long)_h * _w;
+        var outPlane = ph * pw;
         Parallel.For(0, batch.Length, k =>
         {
             var (pos, wts, count) = Precompute<T>(r, ro + 5L * k);

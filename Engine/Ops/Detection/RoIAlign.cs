@@ -18,11 +18,15 @@ public static partial class F
     /// Degenerate RoIs (x2 &lt; x1 or y2 &lt; y1), which torchvision accepts: in legacy mode they become 1-pixel
     /// RoIs starting at (x1, y1); in aligned mode with adaptive sampling the grid has ≤ 0 samples and the output is
     /// 0; with a fixed sampling ratio the samples walk backwards from (x1, y1) (negative bin size).
-    /// The batch index is truncated to an integer.
+    /// NaN coordinates (on which torchvision 0.14 crashes): with a fixed sampling ratio the RoI's bins are NaN, with
+    /// adaptive sampling its grid is empty and the bins are 0. The batch index is truncated to an integer; a NaN or
+    /// out-of-range one throws.
     /// Backward: each sample scatters grad·wₙ / count to its 4 bilinear neighbours (only when all four indices are
     /// valid, as torchvision); the RoIs get no gradient.
     /// Kernels: Reference recomputes each sample in scalar loops; Cpu precomputes the bilinear offsets and weights
-    /// once per RoI, runs the forward in parallel over RoIs and the backward in parallel over channels.
+    /// once per RoI and runs the forward in parallel over RoIs, on a channels-last copy of the input with vector
+    /// lanes across channels when the RoIs read the map many times over (else gathering from the planes), with the
+    /// scalar kernel's arithmetic order (bitwise equal results); the backward runs in parallel over channels.
     /// </remarks>
     /// <param name="input">Features [N, C, H, W] (float32 or float64).</param>
     /// <param name="rois">[K, 5] rows (batch index, x1, y1, x2, y2) in input-image coordinates, input's dtype and

@@ -13,7 +13,7 @@ internal static class DetectionBench
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: scratch bench roi-align [--backward] [--threads T] [--runs R] [--json]\n" +
-        "       scratch bench nms [--threads T] [--runs R] [--json]";
+        "       scratch bench nms [--threads T] [--runs R] [--json]   (--backward is accepted and ignored: no gradient)";
 
     /// <summary>Runs <c>roi-align</c> or <c>nms</c> (<paramref name="op"/>); returns the exit code.</summary>
     public static int Run(string op, string[] args)
@@ -28,12 +28,13 @@ internal static class DetectionBench
         try
         {
             var p = op == "nms"
-                ? new ArgParser("bench nms", args, ["threads", "runs"], ["json"])
+                ? new ArgParser("bench nms", args, ["threads", "runs"], ["json", "backward"])
                 : new ArgParser("bench roi-align", args, ["threads", "runs"], ["backward", "json"]);
             threadLimit = p.Int("threads", 0, min: 0);
             runs = p.Int("runs", 11, min: 1);
             json = p.Flag("json");
             backward = p.Flag("backward");
+            if (backward && op == "nms") Console.Error.WriteLine("scratch bench nms: NMS has no backward; --backward ignored");
         }
         catch (ArgumentException e)
         {
@@ -81,7 +82,7 @@ internal static class DetectionBench
 
     /// <summary>[K, 5] RoIs (0, x1, y1, x2, y2): two sorted uniform x and y coordinates inside a height × width
     /// image.</summary>
-    private static Tensor RoiInputs(int k, int height, int width, Random rng)
+    internal static Tensor RoiInputs(int k, int height, int width, Random rng)
     {
         var v = new double[k * 5];
         for (var i = 0; i < k; i++)

@@ -130,6 +130,20 @@ public class BorderAlignTests
             1e-5);
     }
 
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
+    public void Cpu_matches_reference_bitwise_across_vector_lanes_and_box_blocks(BorderCase c)
+    {
+        // 9–19 channels per side (vector lanes and scalar tail), up to 40 boxes (several blocks of 16), and inputs
+        // on a ½ grid so that equal samples tie: the arg-max (seen through the gradient) must be the first maximum.
+        var wide = c with { C = 9 + 5 * c.C % 11, K = c.K * 13 };
+        var boxes = wide.AnyBoxes();
+        var coarse = Tensor.FromDoubles([.. wide.Input().ToDoubleArray().Select(v => Math.Round(v * 2) / 2)],
+            new Shape(wide.N, 4 * wide.C, wide.H, wide.W), DType.F64);
+        Verify.SameOnBackends(x => F.BorderAlign(x[0], boxes.To(x[0].Device), wide.P), [coarse], 0, 0);
+        var boxes32 = wide.AnyBoxes(DType.F32);
+        Verify.SameOnBackends(x => F.BorderAlign(x[0], boxes32.To(x[0].Device), wide.P), [coarse.To(DType.F32)], 0, 0);
+    }
+
     [Fact]
     public void Hand_computed_ramp()
     {

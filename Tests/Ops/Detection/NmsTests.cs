@@ -168,6 +168,24 @@ public class NmsTests
     }
 
     [Fact]
+    public void Inverted_and_nan_boxes_behave_like_torchvision()
+    {
+        // torch 1.13: b = [[0,0,10,10],[1,1,11,11],[10,10,0,0],[2,2,9,9],[nan,0,10,10],[0,0,10,10.5],[5,5,5,5]],
+        // s = [0.9,0.8,0.95,0.7,0.99,0.85,0.6]; torchvision.ops.nms(b, s, 0.5) (float64) = [4, 2, 0, 3, 6] and
+        // torchvision.ops.nms(b.float(), s.float(), 0.3) = [4, 2, 0, 6]: the inverted box is kept with its positive
+        // area (−10)·(−10) and no overlap, the NaN box overlaps nothing (NaN IoU), the empty box is kept.
+        double[] b = [0, 0, 10, 10, 1, 1, 11, 11, 10, 10, 0, 0, 2, 2, 9, 9, double.NaN, 0, 10, 10, 0, 0, 10, 10.5, 5, 5, 5, 5];
+        double[] s = [0.9, 0.8, 0.95, 0.7, 0.99, 0.85, 0.6];
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+        {
+            var boxes = Tensor.FromDoubles(b, new Shape(7, 4), DType.F64, device);
+            var scores = Tensor.FromDoubles(s, new Shape(7), DType.F64, device);
+            Assert.Equal([4L, 2, 0, 3, 6], F.Nms(boxes, scores, 0.5).ToArray<long>());
+            Assert.Equal([4L, 2, 0, 6], F.Nms(boxes.To(DType.F32), scores.To(DType.F32), 0.3).ToArray<long>());
+        }
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_argument()
     {
         var b = Tensor.Zeros(new Shape(3, 4), DType.F64);

@@ -70,6 +70,22 @@ public class RoIAlignTests
     }
 
     [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
+    public void Cpu_matches_reference_bitwise_across_vector_lanes(RoiCase c)
+    {
+        // 9–19 channels: the Cpu forward's channel vectors (4 or 8 lanes) and its scalar tail both run; it keeps
+        // the scalar kernel's arithmetic order, so the results are identical, also for position-sensitive bins.
+        var wide = c with { C = 9 + 5 * c.C % 11 };
+        var rois = wide.Rois();
+        Verify.SameOnBackends(x => wide.Apply(x[0], rois.To(x[0].Device)), [wide.Input()], 0, 0);
+        var rois32 = wide.Rois(DType.F32);
+        Verify.SameOnBackends(x => wide.Apply(x[0], rois32.To(x[0].Device)), [wide.Input(DType.F32)], 0, 0);
+        var ps = c with { C = (3 + c.C) * c.Ph * c.Pw };
+        var psRois = ps.Rois(DType.F32);
+        Verify.SameOnBackends(x => F.PSRoIAlign(x[0], psRois.To(x[0].Device), (ps.Ph, ps.Pw), 0.5, ps.Ratio),
+            [ps.Input(DType.F32)], 0, 0);
+    }
+
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbs)], MaxTest = 100, QuietOnSuccess = true)]
     public void Constant_maps_give_the_constant_inside_the_image_and_a_whole_map_bin_is_the_mean(RoiCase c)
     {
         // Bilinear weights of an in-range sample sum to 1, so a RoI inside the map averages a constant to itself.
@@ -327,6 +343,23 @@ public class RoIAlignTests
             Assert.Equal(new Shape(1, 2, 2, 2), z.Shape);
             Assert.All(z.ToDoubleArray(), v => Assert.Equal(0.0, v));
         }
+    }
+
+    [Fact]
+    public void Nan_coordinates_give_nan_bins_with_a_fixed_ratio_and_zero_with_adaptive_sampling()
+    {
+        // Defined here, although torchvision 0.14 crashes (segmentation fault) on NaN RoI coordinates: a fixed ratio
+        // samples at NaN (NaN bilinear weights), an adaptive grid has ⌈NaN⌉ → 0 samples.
+        var x = Tensor.FromDoubles([.. Enumerable.Range(0, 40).Select(i => (double)i)], new Shape(1, 2, 4, 5), DType.F64);
+        var rois = Tensor.FromDoubles([0, double.NaN, 0, 3, 3, 0, 0, 0, 3, double.NaN], new Shape(2, 5), DType.F64);
+        foreach (var device in new[] { Device.Cpu, Device.Reference })
+            foreach (var aligned in new[] { false, true })
+            {
+                Assert.All(F.RoIAlign(x.To(device), rois.To(device), 2, 1, 2, aligned).ToDoubleArray(),
+                    v => Assert.True(double.IsNaN(v)));
+                Assert.All(F.RoIAlign(x.To(device), rois.To(device), 2, 1, 0, aligned).ToDoubleArray(),
+                    v => Assert.Equal(0.0, v));
+            }
     }
 
     [Fact]
