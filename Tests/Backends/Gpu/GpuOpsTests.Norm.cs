@@ -9,7 +9,8 @@ public abstract partial class GpuOpsTests
     public void GroupNormAndItsGradientsMatchReference()
     {
         var r = new Random(61);
-        for (var c = 0; c < Cases; c++)
+        // Half the usual cases: the composite normaliser launches many small kernels on the emulator.
+        for (var c = 0; c < Cases / 2; c++)
         {
             var dtype = new[] { DType.F32, DType.F64 }[c % 2];
             var (atol, rtol) = dtype == DType.F32 ? (1e-4, 1e-4) : Tol(dtype);
@@ -26,7 +27,7 @@ public abstract partial class GpuOpsTests
     public void BatchNormTrainAndEvalMatchReference()
     {
         var r = new Random(71);
-        for (var c = 0; c < Cases / 2; c++)
+        for (var c = 0; c < 6; c++)
         {
             var dtype = new[] { DType.F32, DType.F64 }[c % 2];
             var (atol, rtol) = dtype == DType.F32 ? (1e-4, 1e-4) : Tol(dtype);
