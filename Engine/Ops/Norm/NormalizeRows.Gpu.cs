@@ -1,19 +1,35 @@
+using Scratch.Autograd;
+using Scratch.Backends.Gpu;
+
 namespace Scratch;
 
 public static partial class F
 {
-    /// <summary>The GPU path of <see cref="NormalizeRows(Tensor, double, out double[], out double[])"/>:
-    /// y = (x − μ)/√(σ² + ε) per row of x [rows, len] with μ and the biased σ² from the backend's row reductions
-    /// (two passes: mean, then the mean of the squared deviations); written with differentiable ops, so autograd
-    /// derives the backward. The per-row statistics come back to the host for the callers' running averages.</summary>
+    /// <summary>The GPU path of <see cref="NormalizeRows(Tensor, double, out double[], out double[])"/>: one fused
+    /// kernel per direction (<see cref="NormGpuKernels"/>), one group per row, statistics in the input dtype. The
+    /// per-row (μ, σ²) come back to the host for the callers' running averages.</summary>
     private static Tensor GpuNormalizeRows(Tensor x, double eps, out double[] mean, out double[] variance)
     {
-        var m = Mean(x, [1], keepDim: true);
-        var d = x - m;
-        var v = Mean(d * d, [1], keepDim: true);
-        var y = d * Rsqrt(v + eps);
-        mean = m.Detach().ToDoubleArray();
-        variance = v.Detach().ToDoubleArray();
-        return y;
+        const string op = "NormalizeRows";
+        var (rows, len) = (x.Shape[0], x.Shape[1]);
+        var data = x.Detach().Materialize();
+        var y = Tensor.Empty(x.Shape, x.DType, x.Device);
+        var stats = Tensor.Empty(new Shape(rows, 2), x.DType, x.Device);
+        var gpu = GpuRuntime.BackendFor(x.Device);
+        if (x.DType == DType.F32) gpu.NormalizeRows<float>(data, y, stats, rows, len, eps);
+        else gpu.NormalizeRows<double>(data, y, stats, rows, len, eps);
+        var s = stats.ToDoubleArray();
+        (mean, variance) = (new double[rows], new double[rows]);
+        for (var r = 0; r < rows; r++) (mean[r], variance[r]) = (s[2 * r], s[2 * r + 1]);
+        if (!Graph.NeedsGrad(x)) return y;
+        var saved = new SavedTensor(y, op);
+        return Graph.Record(y, op, [x], g =>
+        {
+            var dx = Tensor.Empty(x.Shape, x.DType, x.Device);
+            var (gd, yv) = (g.Materialize(), saved.Get());
+            if (x.DType == DType.F32) gpu.NormalizeRowsBackward<float>(gd, yv, stats, dx, rows, len, eps);
+            else gpu.NormalizeRowsBackward<double>(gd, yv, stats, dx, rows, len, eps);
+            return [dx];
+        });
     }
 }

@@ -9,8 +9,7 @@ public abstract partial class GpuOpsTests
     public void GroupNormAndItsGradientsMatchReference()
     {
         var r = new Random(61);
-        // Half the usual cases: the composite normaliser launches many small kernels on the emulator.
-        for (var c = 0; c < Cases / 2; c++)
+        for (var c = 0; c < Cases; c++)
         {
             var dtype = new[] { DType.F32, DType.F64 }[c % 2];
             var (atol, rtol) = dtype == DType.F32 ? (1e-4, 1e-4) : Tol(dtype);
