@@ -51,4 +51,23 @@ public abstract partial class GpuOpsTests
             Verify.Close(rvR.To(Device.Cpu), rvG.To(Device.Cpu), atol, rtol, "running var " + what);
         }
     }
+
+    [GpuFact]
+    public void LayerAndInstanceNormMatchReference()
+    {
+        var x = Values.Uniform(new Shape(2, 3, 4), 5, DType.F64, -2, 2);
+        var g = Values.Uniform(new Shape(4), 6, DType.F64, 0.5, 1.5);
+        var b = Values.Uniform(new Shape(4), 7, DType.F64, -1, 1);
+        SameWithGrads(t => F.LayerNorm(t[0], [4], t[1], t[2]), [x, g, b], 1e-12, 1e-10, "layer_norm");
+        SameWithGrads(t => F.InstanceNorm(t[0]), [x], 1e-12, 1e-10, "instance_norm");
+    }
+
+    [GpuFact]
+    public void MixingDevicesRaisesDeviceMismatchNamingTheArgument()
+    {
+        var x = Values.Uniform(new Shape(1, 1, 4, 4), 8, DType.F32, -1, 1).To(Device);
+        var w = Values.Uniform(new Shape(1, 1, 3, 3), 9, DType.F32, -1, 1);
+        var e = Assert.Throws<DeviceMismatchException>(() => F.Conv2d(x, w));
+        Assert.Contains("weight", e.Message);
+    }
 }
