@@ -8,7 +8,7 @@ namespace Scratch;
 /// ps_roi_align_kernel.cpp semantics), generic over the float type so that float32 rounds as torchvision's float
 /// kernels do. Position-sensitive mode reads output (k, c, i, j) from input channel (c·ph + i)·pw + j and divides
 /// by gy·gx without the max(·, 1) guard.</summary>
-internal sealed class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
+internal sealed partial class RoIAlignGeometry(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
     bool aligned, bool positionSensitive = false)
 {
     private readonly int _c = inputShape[1];

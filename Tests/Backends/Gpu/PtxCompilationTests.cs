@@ -130,12 +130,15 @@ public sealed class PtxCompilationTests : IDisposable
             failures.Add(CompileIn(typeof(PoolGpuKernels), "AvgForward", false, t));
             failures.Add(CompileIn(typeof(InterpGpuKernels), "Forward", false, t));
             failures.Add(CompileIn(typeof(NormGpuKernels), "Forward", true, t));
+            failures.Add(CompileIn(typeof(RoIGpuKernels), "Forward", false, t));
             failures.Add(CompileIn(typeof(NormGpuKernels), "Backward", true, t));
         }
         foreach (var k in new[] { "MaxBackwardF32", "MaxBackwardF64", "AvgBackwardF32", "AvgBackwardF64" })
             failures.Add(CompileIn(typeof(PoolGpuKernels), k, false));
         failures.Add(CompileIn(typeof(InterpGpuKernels), "BackwardF32", false));
         failures.Add(CompileIn(typeof(InterpGpuKernels), "BackwardF64", false));
+        failures.Add(CompileIn(typeof(RoIGpuKernels), "BackwardF32", false));
+        failures.Add(CompileIn(typeof(RoIGpuKernels), "BackwardF64", false));
         failures.RemoveAll(f => f == "");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
