@@ -40,7 +40,6 @@ internal static class ConvChecks
     {
         F.RequireFloating(x, op);
         F.RequireSame(x, weight, op, "weight");
-        RequireHost(op, x);
         if (x.Rank != 4) throw new ShapeMismatchException(op, "input", "a 4-D [N, C, H, W] tensor", x.Shape.ToString());
         if (weight.Rank != 4)
             throw new ShapeMismatchException(op, "weight", "a 4-D weight tensor", weight.Shape.ToString());

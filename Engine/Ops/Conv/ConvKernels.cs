@@ -14,6 +14,7 @@ internal static partial class ConvKernels
         var y = Tensor.Empty(new Shape(g.N, g.Cout, g.OH, g.OW), x.DType, x.Device);
         if (y.Numel == 0 || g.K == 0) return y;
         var (xc, wc) = (x.Materialize(), w.Materialize());
+        if (!x.Device.IsHost) return GpuForward(xc, wc, g);
         var cpu = x.Device.Kind != DeviceKind.Reference;
         if (x.DType == DType.F32)
         {
@@ -34,6 +35,7 @@ internal static partial class ConvKernels
         var gx = Tensor.Empty(new Shape(g.N, g.Cin, g.H, g.W), gy.DType, gy.Device);
         if (gx.Numel == 0 || gy.Numel == 0 || g.CoutG == 0) return gx;
         var (gc, wc) = (gy.Materialize(), w.Materialize());
+        if (!gy.Device.IsHost) return GpuInputGrad(gc, wc, g);
         var cpu = gy.Device.Kind != DeviceKind.Reference;
         if (gy.DType == DType.F32)
         {
@@ -54,6 +56,7 @@ internal static partial class ConvKernels
         var gw = Tensor.Empty(new Shape(g.Cout, g.CinG, g.KH, g.KW), x.DType, x.Device);
         if (gw.Numel == 0 || gy.Numel == 0) return gw;
         var (xc, gc) = (x.Materialize(), gy.Materialize());
+        if (!x.Device.IsHost) return GpuWeightGrad(xc, gc, g);
         var cpu = x.Device.Kind != DeviceKind.Reference;
         if (x.DType == DType.F32)
         {
@@ -72,6 +75,11 @@ internal static partial class ConvKernels
     public static void AddBias(Tensor y, Tensor b)
     {
         var bc = b.Materialize();
+        if (!y.Device.IsHost)
+        {
+            GpuAddBias(y, bc);
+            return;
+        }
         if (y.DType == DType.F32) AddBias<float>(y, bc);
         else AddBias<double>(y, bc);
     }

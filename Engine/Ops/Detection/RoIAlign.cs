@@ -91,17 +91,26 @@ public static partial class F
         var y = Tensor.Empty(new Shape(rois.Shape[0], outChannels, outputSize.Height, outputSize.Width), input.DType,
             input.Device);
         var fast = input.Device.Kind == DeviceKind.Cpu;
-        RoiDispatchFloat(input.DType,
-            () => geometry.Forward<float>(x, roisData, y, fast),
-            () => geometry.Forward<double>(x, roisData, y, fast));
+        var gpu = !input.Device.IsHost;
+        if (gpu)
+            RoiDispatchFloat(input.DType, () => geometry.GpuForward<float>(x, roisData, y),
+                () => geometry.GpuForward<double>(x, roisData, y));
+        else
+            RoiDispatchFloat(input.DType,
+                () => geometry.Forward<float>(x, roisData, y, fast),
+                () => geometry.Forward<double>(x, roisData, y, fast));
         if (!Graph.NeedsGrad(input)) return y;
         return Graph.Record(y, op, [input, rois], g =>
         {
             var gc = g.Materialize();
             var dx = Tensor.Empty(input.Shape, input.DType, input.Device);
-            RoiDispatchFloat(input.DType,
-                () => geometry.Backward<float>(gc, roisData, dx, fast),
-                () => geometry.Backward<double>(gc, roisData, dx, fast));
+            if (gpu)
+                RoiDispatchFloat(input.DType, () => geometry.GpuBackward<float>(gc, roisData, dx),
+                    () => geometry.GpuBackward<double>(gc, roisData, dx));
+            else
+                RoiDispatchFloat(input.DType,
+                    () => geometry.Backward<float>(gc, roisData, dx, fast),
+                    () => geometry.Backward<double>(gc, roisData, dx, fast));
             return [dx, null];
         });
     }

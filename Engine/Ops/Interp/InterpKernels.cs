@@ -63,6 +63,7 @@ internal static class InterpKernels
 {
     public static Tensor Forward(Tensor x, InterpAxis rows, InterpAxis cols)
     {
+        if (!x.Device.IsHost) return InterpKernelsGpu.Forward(x, rows, cols);
         var y = Tensor.Empty(new Shape(x.Size(0), x.Size(1), rows.OutSize, cols.OutSize), x.DType, x.Device);
         var xc = x.Materialize();
         if (x.Device.Kind == DeviceKind.Cpu && Nearest2x.Is(rows) && Nearest2x.Is(cols))
@@ -81,6 +82,7 @@ internal static class InterpKernels
 
     public static Tensor Backward(Tensor g, InterpAxis rows, InterpAxis cols, Shape inputShape)
     {
+        if (!g.Device.IsHost) return InterpKernelsGpu.Backward(g, rows, cols, inputShape);
         var gx = Tensor.Empty(inputShape, g.DType, g.Device);
         var gc = g.Materialize();
         if (g.Device.Kind == DeviceKind.Cpu && Nearest2x.Is(rows) && Nearest2x.Is(cols))

@@ -22,7 +22,6 @@ public static partial class F
     {
         const string op = "Interpolate";
         RequireFloating(x, op);
-        Ops.ConvChecks.RequireHost(op, x);
         if (x.Rank != 4) throw new ShapeMismatchException(op, "input", "a 4-D [N, C, H, W] tensor", x.Shape.ToString());
         if ((size is null) == (scaleFactor is null))
             throw new ArgumentException($"{op}: size and scaleFactor expected exactly one given, got {(size is null ? "neither" : "both")}.", nameof(size));

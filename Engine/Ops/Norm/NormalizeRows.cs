@@ -21,6 +21,7 @@ public static partial class F
         const string op = "NormalizeRows";
         RequireFloating(x, op);
         if (x.Rank != 2) throw new ShapeMismatchException(op, "input", "a [rows, len] tensor", x.Shape.ToString());
+        if (!x.Device.IsHost) return GpuNormalizeRows(x, eps, out mean, out variance);
         var (rows, len) = (x.Shape[0], x.Shape[1]);
         var data = x.Detach().Materialize();
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);

@@ -6,7 +6,6 @@ internal static class PoolChecks
     public static void Input(string op, Tensor x)
     {
         F.RequireFloating(x, op);
-        ConvChecks.RequireHost(op, x);
         if (x.Rank != 4) throw new ShapeMismatchException(op, "input", "a 4-D [N, C, H, W] tensor", x.Shape.ToString());
     }
 

@@ -78,6 +78,7 @@ internal static class PoolKernels
     /// the first.</summary>
     public static (Tensor Values, Tensor Indices) MaxForward(Tensor x, PoolAxis rows, PoolAxis cols)
     {
+        if (!x.Device.IsHost) return PoolKernelsGpu.MaxForward(x, rows, cols);
         int n = x.Size(0), c = x.Size(1);
         var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
         var idx = Tensor.Empty(y.Shape, DType.I64, x.Device);
@@ -130,6 +131,7 @@ internal static class PoolKernels
     /// <summary>gx[plane, idx] += g: the gradient goes to each window's arg-max.</summary>
     public static Tensor MaxBackward(Tensor g, Tensor indices, Shape inputShape)
     {
+        if (!g.Device.IsHost) return PoolKernelsGpu.MaxBackward(g, indices, inputShape);
         var gx = Tensor.Empty(inputShape, g.DType, g.Device);
         var gc = g.Materialize();
         int planes = inputShape[0] * inputShape[1], inPlane = inputShape[2] * inputShape[3];
@@ -153,6 +155,7 @@ internal static class PoolKernels
     /// <summary>y = Σ window / divisor[oh·OW + ow]; an empty window gives 0.</summary>
     public static Tensor AvgForward(Tensor x, PoolAxis rows, PoolAxis cols, double[] divisor)
     {
+        if (!x.Device.IsHost) return PoolKernelsGpu.AvgForward(x, rows, cols, divisor);
         int n = x.Size(0), c = x.Size(1);
         var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
         var xc = x.Materialize();
@@ -165,6 +168,7 @@ internal static class PoolKernels
     /// <summary>gx[window] += g / divisor, the adjoint of <see cref="AvgForward"/>.</summary>
     public static Tensor AvgBackward(Tensor g, PoolAxis rows, PoolAxis cols, double[] divisor, Shape inputShape)
     {
+        if (!g.Device.IsHost) return PoolKernelsGpu.AvgBackward(g, rows, cols, divisor, inputShape);
         var gx = Tensor.Empty(inputShape, g.DType, g.Device);
         var gc = g.Materialize();
         var planes = inputShape[0] * inputShape[1];

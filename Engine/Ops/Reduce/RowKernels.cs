@@ -58,6 +58,11 @@ internal static class RowKernels
     public static void Softmax<T>(Tensor x, Tensor y, int rows, int len, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!x.Device.IsHost)
+        {
+            Backends.Gpu.GpuRuntime.BackendFor(x.Device).Softmax<T>(x, y, rows, len, log);
+            return;
+        }
         var fast = x.Device.Kind == DeviceKind.Cpu;
         var (xa, xo, ya, yo) = (x.HostArray<T>(), (int)x.Offset, y.HostArray<T>(), (int)y.Offset);
         ForRows(fast, rows, len, r =>
@@ -85,6 +90,11 @@ internal static class RowKernels
     public static void SoftmaxBackward<T>(Tensor g, Tensor y, Tensor dx, int rows, int len, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!g.Device.IsHost)
+        {
+            Backends.Gpu.GpuRuntime.BackendFor(g.Device).SoftmaxBackward<T>(g, y, dx, rows, len, log);
+            return;
+        }
         var fast = g.Device.Kind == DeviceKind.Cpu;
         var (ga, go, ya, yo, da, dof) = (g.HostArray<T>(), (int)g.Offset, y.HostArray<T>(), (int)y.Offset,
             dx.HostArray<T>(), (int)dx.Offset);

@@ -15,7 +15,8 @@ public abstract class GpuSuite
 
     /// <summary>Why the tests of <paramref name="suite"/> cannot run here, or null.</summary>
     public static string? SkipReasonFor(Type suite) =>
-        typeof(CudaBackendTests).IsAssignableFrom(suite) ? GpuRuntime.CudaUnavailableReason(0) : null;
+        typeof(CudaBackendTests).IsAssignableFrom(suite) || typeof(ICudaSuite).IsAssignableFrom(suite)
+            ? GpuRuntime.CudaUnavailableReason(0) : null;
 
     /// <summary>Number of random cases per property.</summary>
     protected const int Cases = 20;
@@ -44,3 +45,7 @@ public abstract class GpuSuite
     /// <summary>Tolerances for a floating dtype.</summary>
     protected static (double Atol, double Rtol) Tol(DType dtype) => dtype == DType.F32 ? (1e-5, 1e-4) : (1e-12, 1e-10);
 }
+
+/// <summary>Marks a GPU suite that runs on CUDA device 0: its <see cref="GpuFactAttribute"/> tests are skipped, with
+/// the reason, when there is none.</summary>
+public interface ICudaSuite;

@@ -43,9 +43,13 @@ public sealed class PtxCompilationTests : IDisposable
         typeof(ExpOp).Assembly.GetTypes().Where(t => t is { IsValueType: true, IsPublic: true } &&
                                                      typeof(TInterface).IsAssignableFrom(t));
 
-    private string Compile(string kernel, bool explicitGroups, params Type[] generic)
+    private string Compile(string kernel, bool explicitGroups, params Type[] generic) =>
+        CompileIn(typeof(GpuKernels), kernel, explicitGroups, generic);
+
+    private string CompileIn(Type owner, string kernel, bool explicitGroups, params Type[] generic)
     {
-        var m = typeof(GpuKernels).GetMethod(kernel)!.MakeGenericMethod(generic);
+        var method = owner.GetMethod(kernel)!;
+        var m = method.IsGenericMethodDefinition ? method.MakeGenericMethod(generic) : method;
         var entry = explicitGroups
             ? EntryPointDescription.FromExplicitlyGroupedKernel(m)
             : EntryPointDescription.FromImplicitlyGroupedKernel(m);
@@ -107,6 +111,34 @@ public sealed class PtxCompilationTests : IDisposable
             failures.AddRange(Numbers.Select(d => Compile("Cast", false, t, d)));
         }
         failures.AddRange(Floats.Select(t => Compile("Matmul", true, t)));
+        failures.RemoveAll(f => f == "");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void OpKernelsCompile()
+    {
+        var failures = new List<string>();
+        foreach (var t in Floats)
+        {
+            failures.Add(CompileIn(typeof(RowGpuKernels), "Softmax", true, t));
+            failures.Add(CompileIn(typeof(RowGpuKernels), "SoftmaxBackward", true, t));
+            failures.Add(CompileIn(typeof(ConvGpuKernels), "Im2Col", false, t));
+            failures.Add(CompileIn(typeof(ConvGpuKernels), "Col2Im", false, t));
+            failures.Add(CompileIn(typeof(ConvGpuKernels), "AddBias", false, t));
+            failures.Add(CompileIn(typeof(PoolGpuKernels), "MaxForward", false, t));
+            failures.Add(CompileIn(typeof(PoolGpuKernels), "AvgForward", false, t));
+            failures.Add(CompileIn(typeof(InterpGpuKernels), "Forward", false, t));
+            failures.Add(CompileIn(typeof(NormGpuKernels), "Forward", true, t));
+            failures.Add(CompileIn(typeof(RoIGpuKernels), "Forward", false, t));
+            failures.Add(CompileIn(typeof(NormGpuKernels), "Backward", true, t));
+        }
+        foreach (var k in new[] { "MaxBackwardF32", "MaxBackwardF64", "AvgBackwardF32", "AvgBackwardF64" })
+            failures.Add(CompileIn(typeof(PoolGpuKernels), k, false));
+        failures.Add(CompileIn(typeof(InterpGpuKernels), "BackwardF32", false));
+        failures.Add(CompileIn(typeof(InterpGpuKernels), "BackwardF64", false));
+        failures.Add(CompileIn(typeof(RoIGpuKernels), "BackwardF32", false));
+        failures.Add(CompileIn(typeof(RoIGpuKernels), "BackwardF64", false));
         failures.RemoveAll(f => f == "");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

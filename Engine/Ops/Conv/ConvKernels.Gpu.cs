@@ -1,0 +1,55 @@
+using System.Numerics;
+using Scratch.Backends.Gpu;
+
+namespace Scratch.Ops;
+
+/// <summary>GPU paths of the convolution kernels: im2col into a [G, K, N·L] column matrix, one batched matmul over
+/// the groups on the device's backend, and col2im (a gather) for the input gradient.</summary>
+internal static partial class ConvKernels
+{
+    private static IlgpuBackend Gpu(Tensor t) => GpuRuntime.BackendFor(t.Device);
+
+    /// <summary>y [N, Cout, OH, OW] = W [G, CoutG, K] @ col [G, K, N·L], permuted back to images.</summary>
+    private static Tensor GpuForward(Tensor x, Tensor w, in ConvGeometry g)
+    {
+        var gpu = Gpu(x);
+        var col = x.DType == DType.F32 ? gpu.Im2Col<float>(x, g, "Conv2d") : gpu.Im2Col<double>(x, g, "Conv2d");
+        var wm = w.Reshape(g.Groups, g.CoutG, g.K);
+        var ym = Tensor.Empty(new Shape(g.Groups, g.CoutG, g.N * g.L), x.DType, x.Device);
+        gpu.Matmul(wm, col, ym);
+        return ym.Reshape(g.Groups, g.CoutG, g.N, g.L).Permute(2, 0, 1, 3).Materialize()
+            .Reshape(g.N, g.Cout, g.OH, g.OW);
+    }
+
+    /// <summary>gx = col2im(Wᵀ [G, K, CoutG] @ gy [G, CoutG, N·L]).</summary>
+    private static Tensor GpuInputGrad(Tensor gy, Tensor w, in ConvGeometry g)
+    {
+        var gpu = Gpu(gy);
+        var gm = GroupedRows(gy, g);
+        var wt = w.Reshape(g.Groups, g.CoutG, g.K).Transpose(1, 2);
+        var col = Tensor.Empty(new Shape(g.Groups, g.K, g.N * g.L), gy.DType, gy.Device);
+        gpu.Matmul(wt, gm, col);
+        return gy.DType == DType.F32 ? gpu.Col2Im<float>(col, g, "Conv2d") : gpu.Col2Im<double>(col, g, "Conv2d");
+    }
+
+    /// <summary>gw [G, CoutG, K] = gy [G, CoutG, N·L] @ colᵀ [G, N·L, K].</summary>
+    private static Tensor GpuWeightGrad(Tensor x, Tensor gy, in ConvGeometry g)
+    {
+        var gpu = Gpu(x);
+        var col = x.DType == DType.F32 ? gpu.Im2Col<float>(x, g, "Conv2d") : gpu.Im2Col<double>(x, g, "Conv2d");
+        var gm = GroupedRows(gy, g);
+        var gw = Tensor.Empty(new Shape(g.Groups, g.CoutG, g.K), x.DType, x.Device);
+        gpu.Matmul(gm, col.Transpose(1, 2), gw);
+        return gw.Reshape(g.Cout, g.CinG, g.KH, g.KW);
+    }
+
+    /// <summary>gy [N, Cout, OH, OW] as a contiguous [G, CoutG, N·L] matrix.</summary>
+    private static Tensor GroupedRows(Tensor gy, in ConvGeometry g) =>
+        gy.Reshape(g.N, g.Groups, g.CoutG, g.L).Permute(1, 2, 0, 3).Materialize().Reshape(g.Groups, g.CoutG, g.N * g.L);
+
+    private static void GpuAddBias(Tensor y, Tensor b)
+    {
+        if (y.DType == DType.F32) Gpu(y).AddChannelBias<float>(y, b, "Conv2d");
+        else Gpu(y).AddChannelBias<double>(y, b, "Conv2d");
+    }
+}
