@@ -25,11 +25,11 @@ internal static class DetectionQuickstart
         "  trains from scratch: trainable batch norm, no frozen backbone stages\n" +
         "  --detector NAME  detector to train (e.g. borderdet, fcos)\n" +
         "  --out DIR        run folder (default runs/quickstart)\n" +
-        "  --iters N        optimizer steps (default 300)\n" +
-        "  --batch B        images per step (default 4)\n" +
-        "  --lr LR          base learning rate (default 0.01)\n" +
+        "  --iters N        optimizer steps (default 1200)\n" +
+        "  --batch B        images per step (default 8)\n" +
+        "  --lr LR          base learning rate (default 0.02)\n" +
         "  --size S         FashionDet image size (default 128)\n" +
-        "  --train N        training images to generate (default 400)\n" +
+        "  --train N        training images to generate (default 800)\n" +
         "  --val M          validation images to generate (default 100)\n" +
         "  --fpn-channels C FPN and head width (default 64)\n" +
         "  --convs N        convs per head tower (default 2)\n" +
@@ -55,8 +55,8 @@ internal static class DetectionQuickstart
             var p = new ArgParser("quickstart", args,
                 ["detector", "out", "iters", "batch", "lr", "size", "train", "val", "backbone", "seed", "workers", "threads", "fpn-channels",
                     "convs", "items", "clip"], ["json"]);
-            var s = new Settings(p.Required("detector"), p.String("out", Path.Combine("runs", "quickstart"))!, p.Int("iters", 300),
-                p.Int("batch", 4), p.Double("lr", 0.01), p.Int("size", 128, min: 32), p.Int("train", 400), p.Int("val", 100),
+            var s = new Settings(p.Required("detector"), p.String("out", Path.Combine("runs", "quickstart"))!, p.Int("iters", 1200),
+                p.Int("batch", 8), p.Double("lr", 0.02), p.Int("size", 128, min: 32), p.Int("train", 800), p.Int("val", 100),
                 p.String("backbone", "resnet18")!, p.ULong("seed", 0), p.Int("workers", 2, min: 0), p.Flag("json"),
                 p.Int("fpn-channels", 64), p.Int("convs", 2, min: 0), p.Int("items", 4), p.Double("clip", 5.0));
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
