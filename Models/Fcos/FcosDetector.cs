@@ -46,11 +46,18 @@ public sealed record FcosOptions(int NumClasses, string Backbone = "resnet50", i
     public FcosHeadOptions HeadOptions => new(FpnChannels, NumClasses, LevelStrides, NumConvs, HeadNorm, GroupNormGroups,
         PriorProb, CenternessOnReg, NormRegTargets);
 
-    /// <summary>Options from a zoo spec (other fields default).</summary>
+    /// <summary>Options from a zoo spec: its set fields override, the others default.</summary>
     public static FcosOptions FromSpec(DetectorSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new FcosOptions(spec.NumClasses, spec.Backbone, InChannels: spec.InChannels);
+        var o = new FcosOptions(spec.NumClasses, spec.Backbone, InChannels: spec.InChannels);
+        return o with
+        {
+            FpnChannels = spec.FpnChannels ?? o.FpnChannels,
+            NumConvs = spec.NumConvs ?? o.NumConvs,
+            BackboneNorm = spec.BackboneNorm ?? o.BackboneNorm,
+            FreezeAt = spec.FreezeAt ?? o.FreezeAt,
+        };
     }
 }
 

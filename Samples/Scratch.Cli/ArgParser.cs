@@ -45,7 +45,8 @@ internal sealed class ArgParser
         Command = command;
     }
 
-    private string Command { get; }
+    /// <summary>The command these options belong to, for messages.</summary>
+    public string Command { get; }
 
     /// <summary>Option <paramref name="name"/> as given, or <paramref name="fallback"/>.</summary>
     public string? String(string name, string? fallback = null) => _values.GetValueOrDefault(name, fallback!) ?? fallback;

@@ -2,8 +2,20 @@ namespace Scratch.Models.Common.Detection;
 
 /// <summary>What a detector is built from: the number of foreground classes, the backbone name
 /// (<c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c>, <c>resnet101</c>, …), input channels and the seed of the
-/// initialisation.</summary>
-public sealed record DetectorSpec(int NumClasses, string Backbone = "resnet18", int InChannels = 3, ulong Seed = 0);
+/// initialisation. The optional fields override the detector's own (paper) defaults where it has such a setting;
+/// null keeps the default.</summary>
+/// <param name="NumClasses">Foreground classes.</param>
+/// <param name="Backbone">Backbone name.</param>
+/// <param name="InChannels">Image channels.</param>
+/// <param name="Seed">Initialisation seed.</param>
+/// <param name="FpnChannels">FPN and head width (FCOS: 256).</param>
+/// <param name="NumConvs">Convs per head tower (FCOS: 4).</param>
+/// <param name="BackboneNorm">Backbone normalisation (FCOS: FrozenBatchNorm, right only for pretrained weights;
+/// training from scratch needs BatchNorm).</param>
+/// <param name="FreezeAt">Backbone stages frozen (FCOS: 2; 0 trains every stage, as training from scratch needs).</param>
+public sealed record DetectorSpec(int NumClasses, string Backbone = "resnet18", int InChannels = 3, ulong Seed = 0,
+    int? FpnChannels = null, int? NumConvs = null, Scratch.Models.Common.Backbones.ResNetNorm? BackboneNorm = null,
+    int? FreezeAt = null);
 
 /// <summary>Detectors by name (<c>fcos</c>, <c>borderdet</c>, …), as the command line names them.</summary>
 public static class DetectorZoo

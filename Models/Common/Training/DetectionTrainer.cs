@@ -207,14 +207,13 @@ public sealed class DetectionTrainer
     public void SaveCheckpoint(string path) => TrainingCheckpoint.Save(path, Model, Optimizer, Position, WeightsMetadata());
 
     /// <summary>What the weights files carry besides tensors: <c>classes</c> (JSON array of the data's category names
-    /// by label), <c>image_size</c> (when training resized) and <c>iteration</c>.</summary>
+    /// by label), <c>image_size</c> (when training resized), <c>iteration</c> and the entries of
+    /// <see cref="TrainerOptions.Metadata"/>.</summary>
     public IReadOnlyDictionary<string, string> WeightsMetadata()
     {
-        var m = new Dictionary<string, string>
-        {
-            [TrainingCheckpoint.ClassesKey] = JsonSerializer.Serialize(Data.ClassNames),
-            ["iteration"] = Position.Iteration.ToString(CultureInfo.InvariantCulture),
-        };
+        var m = Options.Metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(Options.Metadata);
+        m[TrainingCheckpoint.ClassesKey] = JsonSerializer.Serialize(Data.ClassNames);
+        m["iteration"] = Position.Iteration.ToString(CultureInfo.InvariantCulture);
         if (Options.ImageSize is { } s) m[TrainingCheckpoint.ImageSizeKey] = s.ToString(CultureInfo.InvariantCulture);
         return m;
     }

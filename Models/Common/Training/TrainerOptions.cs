@@ -64,6 +64,10 @@ public sealed record TrainerOptions
     /// null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
 
+    /// <summary>Extra string entries written into the weights and checkpoint metadata (e.g. how the model was
+    /// built, so that evaluation can rebuild it); the trainer's own keys take precedence.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
     /// <summary>The learning-rate schedule these options describe: detectron2's <c>WarmupMultiStepLR</c>,
     /// lr(t) = BaseLr · Gamma^(milestones ≤ t) · warmup(t), warmup(t) = WarmupFactor·(1 − t/W) + t/W for t &lt; W
     /// and 1 after.</summary>

@@ -20,20 +20,27 @@ internal static class DetectionQuickstart
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: scratch quickstart --detector NAME [--out runs/quickstart] [--iters N] [--batch B] [--lr LR] [--size S]\n" +
-        "                          [--train N] [--val M] [--backbone B] [--seed S] [--workers W] [--threads T] [--json]\n" +
+        "                          [--train N] [--val M] [--backbone B] [--fpn-channels C] [--convs N] [--items K] [--clip C]\n" +
+        "                          [--seed S] [--workers W] [--threads T] [--json]\n" +
+        "  trains from scratch: trainable batch norm, no frozen backbone stages\n" +
         "  --detector NAME  detector to train (e.g. borderdet, fcos)\n" +
         "  --out DIR        run folder (default runs/quickstart)\n" +
-        "  --iters N        optimizer steps (default 300)\n" +
-        "  --batch B        images per step (default 4)\n" +
-        "  --lr LR          base learning rate (default 0.01)\n" +
+        "  --iters N        optimizer steps (default 1200)\n" +
+        "  --batch B        images per step (default 8)\n" +
+        "  --lr LR          base learning rate (default 0.02)\n" +
         "  --size S         FashionDet image size (default 128)\n" +
-        "  --train N        training images to generate (default 400)\n" +
+        "  --train N        training images to generate (default 800)\n" +
         "  --val M          validation images to generate (default 100)\n" +
+        "  --fpn-channels C FPN and head width (default 64)\n" +
+        "  --convs N        convs per head tower (default 2)\n" +
+        "  --items K        most items per image (default 4)\n" +
+        "  --clip C         gradient-norm clip (default 5)\n" +
         "  --json           no progress output; the last line is one JSON object of the COCO stats and seconds";
 
     /// <summary>What to run.</summary>
     public sealed record Settings(string Detector, string OutDir, long Iterations, int Batch, double Lr, int Size,
-        int TrainImages, int ValImages, string Backbone, ulong Seed, int Workers, bool Json);
+        int TrainImages, int ValImages, string Backbone, ulong Seed, int Workers, bool Json, int FpnChannels = 64, int NumConvs = 2,
+        int MaxItems = 4, double? Clip = 5.0);
 
     /// <summary>Parses the options (the <c>--detector</c> is among them) and runs; returns the exit code.</summary>
     public static int Run(string[] args)
@@ -46,10 +53,12 @@ internal static class DetectionQuickstart
         try
         {
             var p = new ArgParser("quickstart", args,
-                ["detector", "out", "iters", "batch", "lr", "size", "train", "val", "backbone", "seed", "workers", "threads"], ["json"]);
-            var s = new Settings(p.Required("detector"), p.String("out", Path.Combine("runs", "quickstart"))!, p.Int("iters", 300),
-                p.Int("batch", 4), p.Double("lr", 0.01), p.Int("size", 128, min: 32), p.Int("train", 400), p.Int("val", 100),
-                p.String("backbone", "resnet18")!, p.ULong("seed", 0), p.Int("workers", 2, min: 0), p.Flag("json"));
+                ["detector", "out", "iters", "batch", "lr", "size", "train", "val", "backbone", "seed", "workers", "threads", "fpn-channels",
+                    "convs", "items", "clip"], ["json"]);
+            var s = new Settings(p.Required("detector"), p.String("out", Path.Combine("runs", "quickstart"))!, p.Int("iters", 1200),
+                p.Int("batch", 8), p.Double("lr", 0.02), p.Int("size", 128, min: 32), p.Int("train", 800), p.Int("val", 100),
+                p.String("backbone", "resnet18")!, p.ULong("seed", 0), p.Int("workers", 2, min: 0), p.Flag("json"),
+                p.Int("fpn-channels", 64), p.Int("convs", 2, min: 0), p.Int("items", 4), p.Double("clip", 5.0));
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
             return Execute(s, Console.Out);
         }
@@ -87,9 +96,14 @@ internal static class DetectionQuickstart
             WarmupIterations = Math.Min(1000, s.Iterations / 10),
             Milestones = [s.Iterations * 2 / 3, s.Iterations * 8 / 9],
             CheckpointEvery = (int)Math.Max(1, s.Iterations / 5),
+            ClipGradNorm = s.Clip,
         };
+        // From scratch: trainable batch norm and no frozen stages (FrozenBatchNorm and freeze_at suit only
+        // pretrained backbones, and none exist here); a narrow FPN and short towers keep a CPU step cheap.
+        var spec = new DetectorSpec(0, s.Backbone, FpnChannels: s.FpnChannels, NumConvs: s.NumConvs,
+            BackboneNorm: Scratch.Models.Common.Backbones.ResNetNorm.BatchNorm, FreezeAt: 0);
         var (trainer, eval, _) = TrainCommand.Execute(
-            new TrainCommand.TrainRun(s.Detector, dataDir, runDir, s.Backbone, options, Resume: false, s.Json), output);
+            new TrainCommand.TrainRun(s.Detector, dataDir, runDir, s.Backbone, options, Resume: false, s.Json, spec), output);
 
         var val = CocoImageFolder.FromDataRoot(dataDir, "val");
         var picture = Path.Combine(runDir, "detections.png");
@@ -119,7 +133,7 @@ internal static class DetectionQuickstart
     {
         var options = new FashionDetOptions
         {
-            Size = s.Size, MinItems = 1, MaxItems = Math.Clamp(12 * s.Size / 320, 3, 12), MaxScale = Math.Max(1.0, 4.0 * s.Size / 320),
+            Size = s.Size, MinItems = 1, MaxItems = s.MaxItems, MinScale = 1.0, MaxScale = Math.Max(1.0, 4.0 * s.Size / 320),
         };
         foreach (var (split, count, source, seed) in new[] { ("train", s.TrainImages, Split.Train, s.Seed), ("val", s.ValImages, Split.Test, s.Seed + 1) })
         {

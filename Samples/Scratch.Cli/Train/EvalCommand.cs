@@ -12,7 +12,7 @@ internal static class EvalCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: scratch eval DETECTOR --weights W --data DIR [--split val] [--backbone B] [--size S] [--batch B]\n" +
+        "usage: scratch eval DETECTOR --weights W --data DIR [--split val] [--backbone B ...] [--size S] [--batch B]\n" +
         "                     [--out DIR] [--device cpu] [--threads T] [--json]\n" +
         "  --weights W   model.safetensors or checkpoint.safetensors of a training run\n" +
         "  --split NAME  which split of DIR to evaluate (default val)\n" +
@@ -31,7 +31,7 @@ internal static class EvalCommand
         try
         {
             var (name, rest) = TrainingCli.DetectorName("eval", args);
-            var p = new ArgParser("eval", rest, ["weights", "data", "split", "backbone", "size", "batch", "out", "device", "threads"], ["json"]);
+            var p = new ArgParser("eval", rest, [.. TrainingCli.ModelOptions, "weights", "data", "split", "size", "batch", "out", "device", "threads"], ["json"]);
             TrainingCli.RequireCpu("eval", p.String("device"));
             var weights = p.Required("weights");
             var data = CocoImageFolder.FromDataRoot(p.Required("data"), p.String("split", "val")!);
@@ -39,7 +39,7 @@ internal static class EvalCommand
             var batch = p.Int("batch", 4);
             var json = p.Flag("json");
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
-            var model = TrainingCli.Create("eval", name, new DetectorSpec(data.NumClasses, p.String("backbone", "resnet18")!));
+            var model = TrainingCli.Create("eval", name, TrainingCli.Spec(p, data.NumClasses, 0, TrainingCheckpoint.ReadMetadata(weights)));
             TrainingCheckpoint.LoadWeights(weights, model);
             var bar = new ProgressBar("eval", data.Count, enabled: !json);
             var result = DetectionEvaluator.Evaluate(model, data, p.String("out"), batch, size, (done, _) => bar.Update(done, ""));

@@ -14,7 +14,7 @@ internal static class InferCommand
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: scratch infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3] [--classes N | --data DIR]\n" +
-        "                      [--backbone B] [--size S] [--device cpu] [--threads T]\n" +
+        "                      [--backbone B ...] [--size S] [--device cpu] [--threads T]\n" +
         "  --score T     draw detections with score >= T (default 0.3)\n" +
         "  --classes N   number of classes the weights were trained for (default: the names stored in W by\n" +
         "                scratch train, else 10, FashionDet's)\n" +
@@ -32,7 +32,7 @@ internal static class InferCommand
         try
         {
             var (name, rest) = TrainingCli.DetectorName("infer", args);
-            var p = new ArgParser("infer", rest, ["weights", "image", "out", "score", "classes", "data", "backbone", "size", "device", "threads"], []);
+            var p = new ArgParser("infer", rest, [.. TrainingCli.ModelOptions, "weights", "image", "out", "score", "classes", "data", "size", "device", "threads"], []);
             TrainingCli.RequireCpu("infer", p.String("device"));
             var (weights, image, output) = (p.Required("weights"), p.Required("image"), p.Required("out"));
             var score = p.NonNegative("score", 0.3);
@@ -47,7 +47,7 @@ internal static class InferCommand
             else if (p.String("classes") is null && TrainingCheckpoint.ClassNames(meta) is { Length: > 0 } stored) classes = stored;
             else classes = TrainingCli.ClassNames(p.Int("classes", 10));
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
-            var model = TrainingCli.Create("infer", name, new DetectorSpec(classes.Length, p.String("backbone", "resnet18")!));
+            var model = TrainingCli.Create("infer", name, TrainingCli.Spec(p, classes.Length, 0, meta));
             TrainingCheckpoint.LoadWeights(weights, model);
             var png = Scratch.Data.Images.PngReader.Read(image);
             var rgb = CocoImageFolder.ReadImage(image);

@@ -14,11 +14,12 @@ internal static class TrainCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: scratch train DETECTOR --data DIR --out RUN [--backbone B] [--iters N] [--batch B] [--lr LR] [--size S]\n" +
+        "usage: scratch train DETECTOR --data DIR --out RUN [--backbone B] [--fpn-channels C] [--convs N]\n" +
+        "                      [--norm bn|frozenbn] [--freeze-at N] [--iters N] [--batch B] [--lr LR] [--size S]\n" +
         "                      [--device cpu] [--checkpoint-every N] [--seed S] [--resume] [--workers W] [--clip C]\n" +
         "                      [--warmup N] [--threads T] [--json]\n" +
         "  DIR has annotations/instances_{train,val}.json and images/{train,val}/ (scratch data fashiondet)\n" +
-        "  --backbone B          backbone name (default resnet18)\n" +
+TrainingCli.ModelUsage + "\n" +
         "  --iters N             optimizer steps (default 1000); lr ×0.1 at 2/3 and 8/9 of them\n" +
         "  --batch B             images per step (default 8)\n" +
         "  --lr LR               base learning rate (default 0.01)\n" +
@@ -43,11 +44,12 @@ internal static class TrainCommand
         {
             var (name, rest) = TrainingCli.DetectorName("train", args);
             var p = new ArgParser("train", rest,
-                ["data", "out", "backbone", "iters", "batch", "lr", "size", "device", "checkpoint-every", "seed", "workers", "clip", "warmup", "threads"],
+                [.. TrainingCli.ModelOptions, "data", "out", "iters", "batch", "lr", "size", "device", "checkpoint-every", "seed", "workers", "clip", "warmup", "threads"],
                 ["resume", "json"]);
             TrainingCli.RequireCpu("train", p.String("device"));
             var iters = p.Int("iters", 1000);
-            var run = new TrainRun(name, p.Required("data"), p.Required("out"), p.String("backbone", "resnet18")!, new TrainerOptions
+            var spec = TrainingCli.Spec(p, 0);
+            var run = new TrainRun(name, p.Required("data"), p.Required("out"), spec.Backbone, new TrainerOptions
             {
                 Iterations = iters,
                 BatchSize = p.Int("batch", 8),
@@ -59,7 +61,7 @@ internal static class TrainCommand
                 ClipGradNorm = p.String("clip") is null ? null : p.Double("clip", 1),
                 WarmupIterations = p.Int("warmup", (int)Math.Min(1000, iters / 10), min: 0),
                 Milestones = [iters * 2 / 3, iters * 8 / 9],
-            }, p.Flag("resume"), p.Flag("json"));
+            }, p.Flag("resume"), p.Flag("json"), spec);
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
             var (_, eval, seconds) = Execute(run, Console.Out);
             if (run.Json)
@@ -81,7 +83,10 @@ internal static class TrainCommand
     }
 
     /// <summary>What to train.</summary>
-    public sealed record TrainRun(string Detector, string DataDir, string OutDir, string Backbone, TrainerOptions Options, bool Resume, bool Json);
+    /// <param name="Spec">Model options (its class count and seed are replaced by the data's and the options'); null
+    /// takes the detector's defaults.</param>
+    public sealed record TrainRun(string Detector, string DataDir, string OutDir, string Backbone, TrainerOptions Options, bool Resume, bool Json,
+        DetectorSpec? Spec = null);
 
     /// <summary>Trains, evaluates on the val split when the folder has one, and returns the trainer, the evaluation
     /// (null without a val split) and the wall-clock seconds.</summary>
@@ -90,8 +95,9 @@ internal static class TrainCommand
         var clock = Stopwatch.StartNew();
         var train = CocoImageFolder.FromDataRoot(run.DataDir, "train");
         var valJson = Path.Combine(run.DataDir, "annotations", "instances_val.json");
-        var model = TrainingCli.Create("train", run.Detector, new DetectorSpec(train.NumClasses, run.Backbone, 3, run.Options.Seed));
-        var options = run.Options with { OutputDirectory = run.OutDir };
+        var spec = (run.Spec ?? new DetectorSpec(0)) with { NumClasses = train.NumClasses, Backbone = run.Backbone, InChannels = 3, Seed = run.Options.Seed };
+        var model = TrainingCli.Create("train", run.Detector, spec);
+        var options = run.Options with { OutputDirectory = run.OutDir, Metadata = TrainingCli.SpecMetadata(spec) };
         var trainer = new DetectionTrainer(model, train, options);
         var checkpoint = trainer.CheckpointPath!;
         if (run.Resume && File.Exists(checkpoint))

@@ -50,6 +50,57 @@ internal static class TrainingCli
     public static int? StoredImageSize(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue(TrainingCheckpoint.ImageSizeKey, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
 
+    /// <summary>The model options shared by <c>train</c>, <c>eval</c> and <c>infer</c>.</summary>
+    public static readonly string[] ModelOptions = ["backbone", "fpn-channels", "convs", "norm", "freeze-at"];
+
+    /// <summary>Usage lines of <see cref="ModelOptions"/>.</summary>
+    public const string ModelUsage =
+        "  --backbone B          backbone name (default resnet18, or as stored in the weights)\n" +
+        "  --fpn-channels C      FPN and head width (default: the detector's, or as stored)\n" +
+        "  --convs N             convs per head tower (default: the detector's, or as stored)\n" +
+        "  --norm bn|frozenbn    backbone norm: bn (trainable, for training from scratch) or frozenbn\n" +
+        "  --freeze-at N         backbone stages frozen (0 trains all; default: the detector's, or as stored)";
+
+    /// <summary>Metadata key of the model options in weights files.</summary>
+    public const string SpecKey = "detector_spec";
+
+    /// <summary>The spec of <paramref name="numClasses"/> classes from the model options given in
+    /// <paramref name="p"/>, falling back to those stored in <paramref name="metadata"/> (when given), then to the
+    /// detector's defaults.</summary>
+    public static DetectorSpec Spec(ArgParser p, int numClasses, ulong seed = 0, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var stored = new Dictionary<string, string>();
+        if (metadata is not null && metadata.TryGetValue(SpecKey, out var json))
+            stored = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? stored;
+        string? Get(string key) => p.String(key) ?? stored.GetValueOrDefault(key);
+        int? GetInt(string key, int min)
+        {
+            if (p.String(key) is not null) return p.Int(key, 0, min);
+            return stored.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
+        }
+        Scratch.Models.Common.Backbones.ResNetNorm? norm = Get("norm") switch
+        {
+            null => null,
+            "bn" => Scratch.Models.Common.Backbones.ResNetNorm.BatchNorm,
+            "frozenbn" => Scratch.Models.Common.Backbones.ResNetNorm.FrozenBatchNorm,
+            var other => throw new ArgumentException($"{p.Command}: --norm expects bn or frozenbn, got '{other}'."),
+        };
+        return new DetectorSpec(numClasses, Get("backbone") ?? "resnet18", 3, seed, GetInt("fpn-channels", 1), GetInt("convs", 0), norm,
+            GetInt("freeze-at", 0));
+    }
+
+    /// <summary>The model options of <paramref name="spec"/> as weights metadata (<see cref="SpecKey"/>: a JSON
+    /// object of the set options under their command-line names).</summary>
+    public static Dictionary<string, string> SpecMetadata(DetectorSpec spec)
+    {
+        var d = new Dictionary<string, string> { ["backbone"] = spec.Backbone };
+        if (spec.FpnChannels is { } c) d["fpn-channels"] = c.ToString(CultureInfo.InvariantCulture);
+        if (spec.NumConvs is { } n) d["convs"] = n.ToString(CultureInfo.InvariantCulture);
+        if (spec.BackboneNorm is { } b) d["norm"] = b == Scratch.Models.Common.Backbones.ResNetNorm.BatchNorm ? "bn" : "frozenbn";
+        if (spec.FreezeAt is { } f) d["freeze-at"] = f.ToString(CultureInfo.InvariantCulture);
+        return new Dictionary<string, string> { [SpecKey] = System.Text.Json.JsonSerializer.Serialize(d) };
+    }
+
     /// <summary>Formats a number for a one-line display.</summary>
     public static string F4(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
 }
