@@ -5,7 +5,7 @@ internal static class Commands
 {
     private const string Usage =
         "usage: scratch <command> [options]\n\ncommands:\n" +
-        "  quickstart   train a small CNN on the embedded Fashion-MNIST subset (--detector NAME: detection quickstart)\n" +
+        "  quickstart   train BorderDet on a FashionDet set built from embedded data, evaluate, draw (--cnn: the small CNN)\n" +
         "  bench        time a kernel: bench gemm --n N [--m M --k K] [--threads T] [--dtype f32|f64] [--json]\n" +
         "  coco-eval    COCO box / mask evaluation of a results file (pycocotools' 12 stats)\n" +
         "  data         generate a dataset: data fashiondet --out DIR --train N --val M --seed S [--size 320]\n" +

@@ -165,6 +165,8 @@ public sealed class DetectionTrainer
                 var dataSeconds = clock.Elapsed.TotalSeconds;
                 var it = Position.Iteration;
                 var lr = Schedule.Apply(Optimizer, it);
+                // The step's intermediate buffers are recycled by the next step instead of freshly allocated.
+                using var memory = MemoryScope.Begin();
                 Optimizer.ZeroGrad();
                 var losses = Model.Losses(batch);
                 Tensor? total = null;
@@ -179,6 +181,7 @@ public sealed class DetectionTrainer
                 if (Options.ClipGradNorm is { } clip) F.ClipGradNorm(parameters, clip);
                 Optimizer.Step();
                 Optimizer.ZeroGrad();
+                memory.Dispose();
                 Position = Position with { Iteration = it + 1, BatchInEpoch = Position.BatchInEpoch + 1 };
                 var seconds = clock.Elapsed.TotalSeconds;
                 clock.Restart();

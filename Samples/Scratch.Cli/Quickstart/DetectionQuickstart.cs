@@ -19,11 +19,11 @@ internal static class DetectionQuickstart
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: scratch quickstart --detector NAME [--out runs/quickstart] [--iters N] [--batch B] [--lr LR] [--size S]\n" +
+        "usage: scratch quickstart [--detector NAME] [--out runs/quickstart] [--iters N] [--batch B] [--lr LR] [--size S]\n" +
         "                          [--train N] [--val M] [--backbone B] [--fpn-channels C] [--convs N] [--items K] [--clip C]\n" +
         "                          [--seed S] [--workers W] [--threads T] [--json]\n" +
         "  trains from scratch: trainable batch norm, no frozen backbone stages\n" +
-        "  --detector NAME  detector to train (e.g. borderdet, fcos)\n" +
+        "  --detector NAME  detector to train: borderdet (default) or fcos\n" +
         "  --out DIR        run folder (default runs/quickstart)\n" +
         "  --iters N        optimizer steps (default 1200)\n" +
         "  --batch B        images per step (default 8)\n" +
@@ -55,7 +55,7 @@ internal static class DetectionQuickstart
             var p = new ArgParser("quickstart", args,
                 ["detector", "out", "iters", "batch", "lr", "size", "train", "val", "backbone", "seed", "workers", "threads", "fpn-channels",
                     "convs", "items", "clip"], ["json"]);
-            var s = new Settings(p.Required("detector"), p.String("out", Path.Combine("runs", "quickstart"))!, p.Int("iters", 1200),
+            var s = new Settings(p.String("detector", "borderdet")!, p.String("out", Path.Combine("runs", "quickstart"))!, p.Int("iters", 1200),
                 p.Int("batch", 8), p.Double("lr", 0.02), p.Int("size", 128, min: 32), p.Int("train", 800), p.Int("val", 100),
                 p.String("backbone", "resnet18")!, p.ULong("seed", 0), p.Int("workers", 2, min: 0), p.Flag("json"),
                 p.Int("fpn-channels", 64), p.Int("convs", 2, min: 0), p.Int("items", 4), p.Double("clip", 5.0));

@@ -7,14 +7,15 @@ using Scratch.Optim.Schedules;
 
 namespace Scratch.Cli.Quickstart;
 
-/// <summary><c>scratch quickstart [--epochs E] [--batch B] [--lr LR] [--seed S] [--threads T] [--json] [--full]</c>:
+/// <summary><c>scratch quickstart</c> runs the detection quickstart (<see cref="DetectionQuickstart"/>, BorderDet by
+/// default); <c>scratch quickstart --cnn [--epochs E] [--batch B] [--lr LR] [--seed S] [--threads T] [--json] [--full]</c>:
 /// trains <see cref="QuickstartModel"/> on Fashion-MNIST with SGD (momentum 0.9, weight decay 5e-4 on weights
 /// only) under a linear-warmup + cosine schedule, evaluating test accuracy after each epoch.</summary>
 internal static class QuickstartCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: scratch quickstart [--epochs E] [--batch B] [--lr LR] [--seed S] [--threads T] [--json] [--full]\n" +
+        "usage: scratch quickstart --cnn [--epochs E] [--batch B] [--lr LR] [--seed S] [--threads T] [--json] [--full]\n" +
         "  --epochs E   passes over the training set (default 5)\n" +
         "  --batch B    minibatch size (default 64)\n" +
         "  --lr LR      peak learning rate (default 0.05)\n" +
@@ -22,13 +23,14 @@ internal static class QuickstartCommand
         "  --threads T  worker threads (default: all cores)\n" +
         "  --json       one JSON object per line instead of the progress bar\n" +
         "  --full       use the installed full Fashion-MNIST instead of the embedded subset\n" +
-        "  --detector NAME  instead: the detection quickstart (scratch quickstart --detector NAME --help)";
+        "  without --cnn: the detection quickstart, BorderDet by default (scratch quickstart --help-detection)";
 
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        if (args.Any(a => a == "--detector" || a.StartsWith("--detector=", StringComparison.Ordinal)))
-            return DetectionQuickstart.Run(args);
+        if (!args.Contains("--cnn"))
+            return DetectionQuickstart.Run([.. args.Select(a => a == "--help-detection" ? "--help" : a)]);
+        args = [.. args.Where(a => a != "--cnn")];
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(Usage);
