@@ -11,10 +11,11 @@ internal static partial class ConvKernels
     /// <summary>y [N, Cout, OH, OW] = conv(x [N, Cin, H, W], w [Cout, Cin/G, KH, KW]).</summary>
     public static Tensor Forward(Tensor x, Tensor w, in ConvGeometry g)
     {
-        var y = Tensor.Empty(new Shape(g.N, g.Cout, g.OH, g.OW), x.DType, x.Device);
-        if (y.Numel == 0 || g.K == 0) return y;
+        var shape = new Shape(g.N, g.Cout, g.OH, g.OW);
+        if (shape.Numel == 0 || g.K == 0) return Tensor.Empty(shape, x.DType, x.Device);
         var (xc, wc) = (x.Materialize(), w.Materialize());
         if (!x.Device.IsHost) return GpuForward(xc, wc, g);
+        var y = Tensor.Empty(shape, x.DType, x.Device);
         var cpu = x.Device.Kind != DeviceKind.Reference;
         if (x.DType == DType.F32)
         {
@@ -32,10 +33,11 @@ internal static partial class ConvKernels
     /// <summary>gx [N, Cin, H, W] = ∂(Σ gy·conv(x, w))/∂x for gy [N, Cout, OH, OW].</summary>
     public static Tensor InputGrad(Tensor gy, Tensor w, in ConvGeometry g)
     {
-        var gx = Tensor.Empty(new Shape(g.N, g.Cin, g.H, g.W), gy.DType, gy.Device);
-        if (gx.Numel == 0 || gy.Numel == 0 || g.CoutG == 0) return gx;
+        var shape = new Shape(g.N, g.Cin, g.H, g.W);
+        if (shape.Numel == 0 || gy.Numel == 0 || g.CoutG == 0) return Tensor.Empty(shape, gy.DType, gy.Device);
         var (gc, wc) = (gy.Materialize(), w.Materialize());
         if (!gy.Device.IsHost) return GpuInputGrad(gc, wc, g);
+        var gx = Tensor.Empty(shape, gy.DType, gy.Device);
         var cpu = gy.Device.Kind != DeviceKind.Reference;
         if (gy.DType == DType.F32)
         {
@@ -53,10 +55,11 @@ internal static partial class ConvKernels
     /// <summary>gw [Cout, Cin/G, KH, KW] = ∂(Σ gy·conv(x, w))/∂w.</summary>
     public static Tensor WeightGrad(Tensor x, Tensor gy, in ConvGeometry g)
     {
-        var gw = Tensor.Empty(new Shape(g.Cout, g.CinG, g.KH, g.KW), x.DType, x.Device);
-        if (gw.Numel == 0 || gy.Numel == 0) return gw;
+        var shape = new Shape(g.Cout, g.CinG, g.KH, g.KW);
+        if (shape.Numel == 0 || gy.Numel == 0) return Tensor.Empty(shape, x.DType, x.Device);
         var (xc, gc) = (x.Materialize(), gy.Materialize());
         if (!x.Device.IsHost) return GpuWeightGrad(xc, gc, g);
+        var gw = Tensor.Empty(shape, x.DType, x.Device);
         var cpu = x.Device.Kind != DeviceKind.Reference;
         if (x.DType == DType.F32)
         {
