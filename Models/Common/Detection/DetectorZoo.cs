@@ -27,7 +27,10 @@ public static class DetectorZoo
     };
 
     /// <summary>The registered names, sorted.</summary>
-    public static IReadOnlyList<string> Names => [.. Factories.Keys.Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Names
+    {
+        get { lock (Factories) return [.. Factories.Keys.Order(StringComparer.Ordinal)]; }
+    }
 
     /// <summary>Adds (or replaces) the factory called <paramref name="name"/> — for detectors defined outside this
     /// assembly, such as small test models.</summary>
@@ -44,7 +47,9 @@ public static class DetectorZoo
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(spec);
-        return Factories.TryGetValue(name, out var make) ? make(spec)
+        Func<DetectorSpec, Detector>? make;
+        lock (Factories) Factories.TryGetValue(name, out make);
+        return make is not null ? make(spec)
             : throw new ArgumentException($"DetectorZoo: unknown detector '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name));
     }
 }
