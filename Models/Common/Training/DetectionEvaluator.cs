@@ -42,6 +42,8 @@ public static class DetectionEvaluator
             for (var start = 0; start < data.Count; start += batchSize)
             {
                 var n = Math.Min(batchSize, data.Count - start);
+                // Each batch's buffers are recycled by the next instead of piling up until the collector runs.
+                using var memory = MemoryScope.Begin();
                 var originals = Enumerable.Range(start, n).Select(data.Load).ToArray();
                 var batch = DetectionBatch.Collate([.. originals.Select(s => Resize(s, imageSize))]);
                 var dets = model.Detect(batch);

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace Scratch.Tests.Models.Training;
 
+[Collection("MemoryScope")] // trains in buffer-pool scopes, whose counters MemoryScopeTests asserts process-wide
 public sealed class DetectionTrainerTests(TinyFashionDet data) : IClassFixture<TinyFashionDet>
 {
     private CocoImageFolder Train => CocoImageFolder.FromDataRoot(data.Root, "train");
