@@ -56,18 +56,37 @@ public abstract partial class GpuOpsTests
                 "bce_with_logits " + what);
             SameWithGrads(a => F.SigmoidFocalLoss(a[0], a[1], reduction: red), [x, y], atol, rtol,
                 "sigmoid_focal " + what);
+            SameWithGrads(a => F.BinaryCrossEntropy(F.Sigmoid(a[0]), a[1], reduction: red), [x, y], atol, rtol,
+                "bce " + what);
             // β = 0 is the L1 loss; β = 1.5 puts most elements on the quadratic branch.
             var beta = new[] { 0.5, 0.0, 1.5, 0.5 }[c];
             SameWithGrads(a => F.SmoothL1Loss(a[0], a[1], red, beta), [x, y], atol, rtol,
                 $"smooth_l1 beta {beta} " + what);
+        }
+    }
+
+    /// <summary>The IoU losses (composites over Minimum/Maximum, Clamp and Log) run on the device. Long: the
+    /// composite loads some twenty kernels, which the CPU accelerator compiles in ~5 s.</summary>
+    [GpuFact]
+    [Trait("Category", "Long")]
+    public void IouLossesMatchReference()
+    {
+        for (var c = 0; c < 3; c++)
+        {
+            var dtype = new[] { DType.F32, DType.F64 }[c % 2];
+            var (atol, rtol) = dtype == DType.F32 ? (1e-5, 1e-4) : Tol(dtype);
+            var red = new[] { Reduction.None, Reduction.Mean, Reduction.Sum }[c];
+            var what = $"case {c} {red} {dtype}";
             // Boxes (x1, y1, x2, y2) with x2 > x1, y2 > y1.
             var lo = Values.Uniform(new Shape(3, 2), (ulong)c + 20, dtype, 0, 4);
             var p = F.Cat([lo, lo + Values.Uniform(new Shape(3, 2), (ulong)c + 21, dtype, 1, 3)], 1);
             var lo2 = Values.Uniform(new Shape(3, 2), (ulong)c + 22, dtype, 0, 4);
             var q = F.Cat([lo2, lo2 + Values.Uniform(new Shape(3, 2), (ulong)c + 23, dtype, 1, 3)], 1);
+            // Case 1 reads the boxes as (l, t, r, b) distances; case 2 weights the boxes (weight gets a gradient).
+            var weight = Values.Uniform(new Shape(3), (ulong)c + 24, dtype, 0.5, 2);
             foreach (var kind in new[] { IouLossKind.Iou, IouLossKind.LinearIou, IouLossKind.Giou })
-                SameWithGrads(a => F.IouLoss(a[0], a[1], kind, reduction: red), [p, q], atol, rtol,
-                    $"iou_loss {kind} " + what);
+                SameWithGrads(a => F.IouLoss(a[0], a[1], kind, ltrb: c == 1, weight: a.Length > 2 ? a[2] : null,
+                        reduction: red), c == 2 ? [p, q, weight] : [p, q], atol, rtol, $"iou_loss {kind} " + what);
         }
     }
 
