@@ -26,9 +26,9 @@ public abstract partial class GpuOpsTests
             var dtype = new[] { DType.F32, DType.F64 }[c % 2];
             var (atol, rtol) = dtype == DType.F32 ? (1e-4, 1e-4) : Tol(dtype);
             int n = r.Next(1, 3), ch = 4 * r.Next(1, 3), h = r.Next(1, 6), w = r.Next(1, 6), k = r.Next(1, 4);
-            // Case 0 is constant: every sample ties, so the first one must win on both sides.
+            // Case 0 is zero: every sample ties exactly, so the first one must win on both sides.
             var x = c == 0
-                ? Tensor.Full(new Shape(n, ch, h, w), 0.5, dtype)
+                ? Tensor.Zeros(new Shape(n, ch, h, w), dtype)
                 : Values.Uniform(new Shape(n, ch, h, w), (ulong)c, dtype, -2, 2);
             var rois = RandomRois(r, k, n, h, w, dtype);
             var (ratio, aligned) = (r.Next(-1, 3), c % 3 == 0);
@@ -46,8 +46,9 @@ public abstract partial class GpuOpsTests
             var dtype = new[] { DType.F32, DType.F64 }[c % 2];
             var (atol, rtol) = dtype == DType.F32 ? (1e-4, 1e-4) : Tol(dtype);
             int n = r.Next(1, 3), ch = 4 * r.Next(1, 3), h = r.Next(1, 5), w = r.Next(1, 5), k = r.Next(1, 4);
+            // Case 0 is zero: the P + 1 samples of every side tie exactly; the first must win.
             var x = c == 0
-                ? Tensor.Full(new Shape(n, ch, h, w), -0.25, dtype)
+                ? Tensor.Zeros(new Shape(n, ch, h, w), dtype)
                 : Values.Uniform(new Shape(n, ch, h, w), (ulong)c, dtype, -2, 2);
             var b = new double[n * k * 4];
             for (var i = 0; i < b.Length; i++) b[i] = r.NextDouble() * ((i % 2 == 0 ? w : h) + 2) - 1.5;

@@ -21,6 +21,9 @@ internal struct MaxSampleArgs
 /// PSRoIAlignMax: output (k, c, bin) reads input plane (b·C + c·bins + bin) and samples
 /// [start + bin·G, start + (bin + 1)·G) with roi [K, 3] of int = (b, start, G). BorderAlign: output (n, c, k, s)
 /// reads plane (n·4C + s·C + c) and samples [((n·K + k)·4 + s)·(P + 1), … + P + 1).
+/// On CUDA, ptxas may contract the sample's products and sums into FMAs (ILGPU emits mul.f32 / add.f32 without
+/// .rn), so values can differ from the host's in the last ulp, and samples within an ulp of each other can trade
+/// the arg-max; exact ties (e.g. samples outside the map, reading 0) resolve as on the host.
 /// </remarks>
 internal static class DetectionGpuKernels
 {
@@ -129,7 +132,9 @@ internal static class DetectionGpuKernels
                 if (j0 + u <= i || tileCls[u] != cls[i]) continue;
                 var w = T.Max(T.Zero, T.Min(x2, tile[5 * u + 2]) - T.Max(x1, tile[5 * u]));
                 var h = T.Max(T.Zero, T.Min(y2, tile[5 * u + 3]) - T.Max(y1, tile[5 * u + 1]));
-                var inter = w * h;
+                // max(0, ·) is the identity on w·h ≥ 0; it keeps ptxas from contracting the product into the
+                // subtraction below (ILGPU emits mul.f32 / sub.f32 without .rn), so the IoU rounds as on the host.
+                var inter = T.Max(T.Zero, w * h);
                 if (double.CreateTruncating(inter / (ai + tile[5 * u + 4] - inter)) > thr) bits |= 1L << u;
             }
         }
