@@ -26,12 +26,16 @@ public abstract partial class GpuOpsTests
             var dtype = new[] { DType.F32, DType.F64 }[c % 2];
             var (atol, rtol) = dtype == DType.F32 ? (1e-4, 1e-4) : Tol(dtype);
             int n = r.Next(1, 3), ch = 4 * r.Next(1, 3), h = r.Next(1, 6), w = r.Next(1, 6), k = r.Next(1, 4);
-            // Case 0 is zero: every sample ties exactly, so the first one must win on both sides.
+            if (c == 0) (h, w) = (4, 4);
+            // Case 0 is zero inside a 4×4 map: every sample ties exactly, so the first one must win on both sides.
             var x = c == 0
                 ? Tensor.Zeros(new Shape(n, ch, h, w), dtype)
                 : Values.Uniform(new Shape(n, ch, h, w), (ulong)c, dtype, -2, 2);
-            var rois = RandomRois(r, k, n, h, w, dtype);
+            var rois = c == 0
+                ? Tensor.FromDoubles([0, 0.2, 0.3, 3.1, 2.9], new Shape(1, 5), dtype)
+                : RandomRois(r, k, n, h, w, dtype);
             var (ratio, aligned) = (r.Next(-1, 3), c % 3 == 0);
+            if (c == 0) ratio = 2; // 2×2 samples per bin, so there is a tie to break
             SameWithGrads(t => F.PSRoIAlignMax(t[0], t[1].Detach(), 2, 0.9, ratio, aligned), [x, rois], atol, rtol,
                 $"ps_roi_align_max case {c} x {x.Shape} rois {k} ratio {ratio} aligned {aligned} {dtype}");
         }
