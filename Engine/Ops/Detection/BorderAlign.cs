@@ -21,7 +21,8 @@ public static partial class F
     /// negative); cvpods takes (w, h) as a separate input, which BorderDet computes as (x2 − x1, y2 − y1).
     /// Backward: grad·wₙ goes to the 4 bilinear neighbours of the arg-max sample (kept from the forward); boxes get
     /// no gradient. Reference runs plain loops; Cpu precomputes the 4(P + 1) samples per box and runs in parallel
-    /// over (n, k) forward and over the 4NC planes backward.
+    /// over (n, k) forward and over the 4NC planes backward; GPU devices run one thread per output
+    /// (host-computed sample tables, atomic-add backward).
     /// </remarks>
     /// <param name="input">Features [N, 4C, H, W] (float32 or float64).</param>
     /// <param name="boxes">[N, K, 4] (x1, y1, x2, y2) per image, input's dtype and device.</param>
@@ -50,6 +51,19 @@ public static partial class F
         var b = boxes.Detach().Materialize();
         var y = Tensor.Empty(new Shape(input.Shape[0], input.Shape[1] / 4, boxes.Shape[1], 4), input.DType,
             input.Device);
+        if (!input.Device.IsHost)
+        {
+            var arg = input.DType == DType.F32 ? kernel.GpuForward<float>(x, b, y) : kernel.GpuForward<double>(x, b, y);
+            if (!Graph.NeedsGrad(input)) return y;
+            return Graph.Record(y, op, [input, boxes], g =>
+            {
+                var gc = g.Materialize();
+                var dx = Tensor.Empty(input.Shape, input.DType, input.Device);
+                if (input.DType == DType.F32) kernel.GpuBackward<float>(gc, b, arg, dx);
+                else kernel.GpuBackward<double>(gc, b, arg, dx);
+                return [dx, null];
+            });
+        }
         var argmax = new int[y.Shape.Numel];
         if (input.DType == DType.F32) kernel.Forward<float>(x, b, y, argmax);
         else kernel.Forward<double>(x, b, y, argmax);

@@ -11,7 +11,7 @@ public static partial class F
     /// compared with the threshold in double precision (as torchvision: a float32 IoU of 0.3f exceeds 0.3); a 0/0 IoU
     /// (two empty boxes) is NaN and suppresses nothing. Reference: the naive definition (repeatedly take the best
     /// remaining box and drop what it overlaps). Cpu: one sort, coordinates gathered in sorted order, precomputed
-    /// areas, a suppressed bitmap.
+    /// areas, a suppressed bitmap. GPU devices: a 64-box tile bitmask kernel and a host sweep (see NmsGpu).
     /// Bad boxes are not rejected (as torchvision): an inverted box (x2 &lt; x1 or y2 &lt; y1) has area
     /// (x2 − x1)(y2 − y1), positive when both sides are inverted, and intersects nothing; a box with a NaN coordinate
     /// has NaN IoU with everything, so it neither suppresses nor is suppressed; NaN scores come first. Empty inputs
@@ -55,6 +55,10 @@ public static partial class F
             throw new ShapeMismatchException(op, "classIdxs", $"[{k}]", classes.Shape.ToString());
         var cls = classes?.To(DType.I64).ToArray<long>();
         var fast = boxes.Device.Kind == DeviceKind.Cpu;
+        if (!boxes.Device.IsHost)
+            return Tensor.From(boxes.DType == DType.F32
+                ? NmsGpu(boxes, scores.ToArray<float>(), cls, iouThreshold, op)
+                : NmsGpu(boxes, scores.ToArray<double>(), cls, iouThreshold, op), device: boxes.Device);
         var keep = boxes.DType == DType.F32
             ? NmsKernel(boxes.ToArray<float>(), scores.ToArray<float>(), cls, iouThreshold, fast)
             : NmsKernel(boxes.ToArray<double>(), scores.ToArray<double>(), cls, iouThreshold, fast);

@@ -22,7 +22,7 @@ public static partial class F
     /// adds 1 to x2, y2 and clamps sizes to 0.1: neither quirk is copied (pass x2 + 1, y2 + 1 to get the latter's
     /// geometry). Backward: grad·wₙ to the 4 bilinear neighbours of the arg-max sample (kept from the forward);
     /// RoIs get no gradient. Reference runs plain loops; Cpu runs in parallel over RoIs forward and over input
-    /// channels backward.
+    /// channels backward; GPU devices run one thread per output (host-computed sample tables, atomic-add backward).
     /// </remarks>
     /// <param name="input">Features [N, C, H, W] with C divisible by ph·pw (float32 or float64).</param>
     /// <param name="rois">[K, 5] rows (batch index, x1, y1, x2, y2), input's dtype and device.</param>
@@ -50,6 +50,19 @@ public static partial class F
         var x = input.Detach().Materialize();
         var r = rois.Detach().Materialize();
         var y = Tensor.Empty(new Shape(rois.Shape[0], input.Shape[1] / (ph * pw), ph, pw), input.DType, input.Device);
+        if (!input.Device.IsHost)
+        {
+            var arg = input.DType == DType.F32 ? kernel.GpuForward<float>(x, r, y) : kernel.GpuForward<double>(x, r, y);
+            if (!Graph.NeedsGrad(input)) return y;
+            return Graph.Record(y, op, [input, rois], g =>
+            {
+                var gc = g.Materialize();
+                var dx = Tensor.Empty(input.Shape, input.DType, input.Device);
+                if (input.DType == DType.F32) kernel.GpuBackward<float>(gc, r, arg, dx);
+                else kernel.GpuBackward<double>(gc, r, arg, dx);
+                return [dx, null];
+            });
+        }
         var argmax = new int[y.Shape.Numel];
         if (input.DType == DType.F32) kernel.Forward<float>(x, r, y, argmax);
         else kernel.Forward<double>(x, r, y, argmax);
@@ -72,7 +85,7 @@ public static partial class F
 
 /// <summary>PSRoIAlignMax kernels; the arg-max of output element e is the row-major sample index iy·gx + ix, or −1
 /// for an empty grid.</summary>
-internal sealed class PSRoIAlignMaxKernel(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
+internal sealed partial class PSRoIAlignMaxKernel(int[] inputShape, int[] batch, int ph, int pw, double scale, int ratio,
     bool aligned, bool fast)
 {
     private readonly int _c = inputShape[1];

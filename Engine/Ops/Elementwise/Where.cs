@@ -7,7 +7,7 @@ public static partial class F
 {
     /// <summary>y = condition ? a : b elementwise, all three broadcast together. ∂/∂a = g where condition, else 0;
     /// ∂/∂b = g where not condition (each summed over its broadcast dims). NaN/∞ in the unchosen input do not leak
-    /// into y or into the gradients.</summary>
+    /// into y or into the gradients. GPU devices: one select kernel over the expanded, materialised operands.</summary>
     /// <param name="condition">Bool tensor.</param>
     /// <param name="a">Values taken where the condition holds.</param>
     /// <param name="b">Values taken elsewhere; same dtype and device as <paramref name="a"/>.</param>
@@ -67,6 +67,12 @@ public static partial class F
 
     private static void WhereKernel<T>(Tensor c, Tensor a, Tensor b, Tensor y) where T : unmanaged
     {
+        if (!y.Device.IsHost)
+        {
+            Backends.Gpu.GpuRuntime.BackendFor(y.Device).Select<T>(c.Materialize(), a.Materialize(), b.Materialize(),
+                y, "Where");
+            return;
+        }
         var ys = y.HostArray<T>();
         if (y.Device.Kind == DeviceKind.Reference)
         {

@@ -16,7 +16,7 @@ public static partial class F
         const string op = "CrossEntropy";
         var (rows, classes) = CheckClassification(input, target, weight, op);
         var data = ClassLast(input.Detach(), rows, classes);
-        var t = target.Detach().Materialize().HostSpan<long>().ToArray();
+        var t = target.Detach().ToArray<long>();
         var wv = weight?.Detach().To(DType.F64).ToArray<double>();
         var wt = new double[rows];
         for (var i = 0; i < rows; i++)
@@ -64,7 +64,7 @@ public static partial class F
 
     /// <summary>Per-row forward and backward of the fused cross-entropy (Reference: scalar loops; Cpu:
     /// TensorPrimitives with rows in parallel).</summary>
-    private sealed class CrossEntropyRows(int rows, int classes, long[] t, double[] wt, double[]? w, bool[] keep,
+    private sealed partial class CrossEntropyRows(int rows, int classes, long[] t, double[] wt, double[]? w, bool[] keep,
         double eps)
     {
         private readonly double _wsum = w?.Sum() ?? classes;
@@ -74,6 +74,11 @@ public static partial class F
         public void Forward<T>(Tensor x, Tensor logp, double[] losses) where T : unmanaged, IFloatingPointIeee754<T>
         {
             RowKernels.Softmax<T>(x, logp, rows, classes, log: true);
+            if (!x.Device.IsHost)
+            {
+                GpuLosses<T>(logp, losses);
+                return;
+            }
             var (a, o) = (logp.HostArray<T>(), (int)logp.Offset);
             var fast = x.Device.Kind == DeviceKind.Cpu;
             RowKernels.ForRows(fast, rows, classes, i =>
@@ -94,6 +99,11 @@ public static partial class F
         /// <summary>dx[i] = scale[i]·(aᵢ·eˡᵒᵍᵖ − (1−ε)·w[tᵢ]·onehot(tᵢ) − ε/C·w), 0 for ignored rows.</summary>
         public void Backward<T>(Tensor logp, Tensor dx, double[] scale) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (!logp.Device.IsHost)
+            {
+                GpuBackward<T>(logp, dx, scale);
+                return;
+            }
             var (la, lo, da) = (logp.HostArray<T>(), (int)logp.Offset, dx.HostArray<T>());
             var fast = logp.Device.Kind == DeviceKind.Cpu;
             var smoothW = eps > 0

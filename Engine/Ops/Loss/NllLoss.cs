@@ -21,7 +21,7 @@ public static partial class F
         var (rows, classes) = CheckClassification(logProbs, target, weight, op);
         // [M, C] with the class dim last; row order equals the target's row-major order.
         var lp = ClassLast(logProbs.Detach(), rows, classes);
-        var t = target.Detach().Materialize().HostSpan<long>().ToArray();
+        var t = target.Detach().ToArray<long>();
         var w = new double[rows];
         var wv = weight?.Detach().To(DType.F64).ToArray<double>();
         for (var i = 0; i < rows; i++)
@@ -70,6 +70,7 @@ public static partial class F
     /// <summary>logProbs[i, tᵢ] of a contiguous [rows, C] tensor for the rows with non-zero weight.</summary>
     private static double[] NllGather<T>(Tensor lp, long[] t, double[] w) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!lp.Device.IsHost) return NllGatherGpu<T>(lp, t, w);
         var (a, o, classes) = (lp.HostArray<T>(), (int)lp.Offset, lp.Shape[1]);
         var r = new double[t.Length];
         for (var i = 0; i < t.Length; i++)
@@ -82,6 +83,11 @@ public static partial class F
     private static void NllScatter<T>(Tensor dx, long[] t, double[] w, double[] values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!dx.Device.IsHost)
+        {
+            NllScatterGpu<T>(dx, t, w, values);
+            return;
+        }
         var (a, classes) = (dx.HostArray<T>(), dx.Shape[1]);
         for (var i = 0; i < t.Length; i++)
             if (w[i] != 0) a[i * classes + t[i]] = T.CreateChecked(values[i]);

@@ -13,7 +13,7 @@ namespace Scratch.Tests.Backends.Gpu;
 /// <summary>Compiles every GPU kernel, instantiated for every op struct and element type, to PTX with ILGPU's PTX
 /// backend. No GPU is needed, so the CUDA code path is checked on every machine.</summary>
 [Trait("Backend", "Ptx")]
-public sealed class PtxCompilationTests : IDisposable
+public sealed partial class PtxCompilationTests : IDisposable
 {
     /// <summary>Ops whose scalar code tests <c>typeof(T)</c>, which ILGPU cannot compile (they raise
     /// NotSupportedException on GPU devices; see the IlgpuCpu suite).</summary>
