@@ -87,11 +87,6 @@ internal static partial class ConvKernels
                 Tasks(g.N * g.Cout, threads, t => ep.Apply(ya, g, t / g.Cout, t % g.Cout, 1, 0, g.L));
             return;
         }
-        if (UsePackedForward(g))
-        {
-            PackedForward(xa, xo, wa, wo, ya, g, threads, ep);
-            return;
-        }
         var lb = BlockColumns(g.K, g.L);
         var blocks = (g.L + lb - 1) / lb;
         if (threads > 1 && blocks > 1 && g.N * g.Groups * blocks < 8 * threads)
