@@ -47,7 +47,11 @@ internal static partial class ConvKernels
         ref var y0 = ref MemoryMarshal.GetReference(yp);
         Span<Vector512<T>> wv = stackalloc Vector512<T>[khw];
         for (var t = 0; t < khw; t++) wv[t] = Vector512.Create(wk[t]);
-        for (var oh = 0; oh < g.OH; oh++)
+        var oh = 0;
+        if (g.OW >= v)
+            for (; oh + 2 <= g.OH; oh += 2)
+                RowPair(ref b0, wv, ref Unsafe.Add(ref y0, oh * g.OW), g, q, oh);
+        for (; oh < g.OH; oh++)
         {
             ref var yr = ref Unsafe.Add(ref y0, oh * g.OW);
             var ow = 0;
@@ -95,6 +99,58 @@ internal static partial class ConvKernels
                     s = T.FusedMultiplyAdd(wk[i * g.KW + j], buf[(oh * g.SH + i * g.DH) * q + ow + j * g.DW], s);
                 Unsafe.Add(ref yr, ow) = s;
             }
+        }
+    }
+
+    /// <summary>Output rows oh and oh + 1 (OW ≥ one vector): two rows × two vectors of independent accumulators,
+    /// so the fused multiply-add chains overlap; the ragged end as one overlapping vector per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowPair<T>(ref T b0, ReadOnlySpan<Vector512<T>> wv, ref T yr, in ConvGeometry g, int q, int oh)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = Vector512<T>.Count, down = g.SH * q;
+        ref var y1 = ref Unsafe.Add(ref yr, g.OW);
+        var ow = 0;
+        for (; ow + 2 * v <= g.OW; ow += 2 * v)
+        {
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = a0, c0 = a0, c1 = a0;
+            for (var i = 0; i < g.KH; i++)
+            {
+                ref var row = ref Unsafe.Add(ref b0, (oh * g.SH + i * g.DH) * q + ow);
+                for (var j = 0; j < g.KW; j++)
+                {
+                    var wt = wv[i * g.KW + j];
+                    ref var src = ref Unsafe.Add(ref row, j * g.DW);
+                    ref var nxt = ref Unsafe.Add(ref src, down);
+                    a0 = Fma(wt, Vector512.LoadUnsafe(ref src), a0);
+                    a1 = Fma(wt, Vector512.LoadUnsafe(ref src, (nuint)v), a1);
+                    c0 = Fma(wt, Vector512.LoadUnsafe(ref nxt), c0);
+                    c1 = Fma(wt, Vector512.LoadUnsafe(ref nxt, (nuint)v), c1);
+                }
+            }
+            a0.StoreUnsafe(ref yr, (nuint)ow);
+            a1.StoreUnsafe(ref yr, (nuint)(ow + v));
+            c0.StoreUnsafe(ref y1, (nuint)ow);
+            c1.StoreUnsafe(ref y1, (nuint)(ow + v));
+        }
+        for (var k = 0; ow < g.OW && k < 2; k++)
+        {
+            var at = Math.Min(ow, g.OW - v);
+            Vector512<T> a0 = Vector512<T>.Zero, c0 = a0;
+            for (var i = 0; i < g.KH; i++)
+            {
+                ref var row = ref Unsafe.Add(ref b0, (oh * g.SH + i * g.DH) * q + at);
+                for (var j = 0; j < g.KW; j++)
+                {
+                    var wt = wv[i * g.KW + j];
+                    ref var src = ref Unsafe.Add(ref row, j * g.DW);
+                    a0 = Fma(wt, Vector512.LoadUnsafe(ref src), a0);
+                    c0 = Fma(wt, Vector512.LoadUnsafe(ref Unsafe.Add(ref src, down)), c0);
+                }
+            }
+            a0.StoreUnsafe(ref yr, (nuint)at);
+            c0.StoreUnsafe(ref y1, (nuint)at);
+            ow = at + v;
         }
     }
 }
