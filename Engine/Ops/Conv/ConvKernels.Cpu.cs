@@ -7,7 +7,9 @@ namespace Scratch.Ops;
 /// <summary>The Cpu convolution kernels: depthwise convs take the direct kernels of ConvKernels.Depthwise.cs; a
 /// pointwise (1×1, stride 1, unpadded) conv is one GEMM per image and group on the input itself; any other conv
 /// is lowered with im2col a block of output columns at a time (the block stays in cache between the lowering and
-/// the GEMM), in independent tasks that each run a single-threaded <see cref="Gemm.Run{T}"/>.</summary>
+/// the GEMM), in independent tasks that each run a single-threaded <see cref="Gemm.Run{T}"/>; with fewer images than threads and
+/// a small plane the output channels are split over the threads instead. An optional epilogue (a fused
+/// per-channel affine, residual and ReLU) runs on each task's output block after its GEMM.</summary>
 /// <remarks>A stride-1 input gradient is the forward conv of the output gradient with the flipped, transposed
 /// filters. Tasks: the forward runs over (image, group, column block); the strided input gradient over (image, group,
 /// channel chunk), so the col2im of different tasks touches disjoint channels; the weight gradient over (group,
