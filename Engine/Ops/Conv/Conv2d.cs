@@ -24,6 +24,24 @@ public static partial class F
         Size2? padding = null, Size2? dilation = null, int groups = 1)
     {
         const string op = "Conv2d";
+        var g = Conv2dGeometry(op, x, weight, bias, stride, padding, dilation, groups);
+        var y = ConvKernels.Forward(x, weight, g);
+        if (bias is not null) ConvKernels.AddBias(y, bias);
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        if (!Graph.NeedsGrad(inputs)) return y;
+        var (sx, sw) = (new SavedTensor(x, op), new SavedTensor(weight, op));
+        return Graph.Record(y, op, inputs, gy =>
+        [
+            x.RequiresGrad ? ConvKernels.InputGrad(gy, sw.Get(), g) : null,
+            weight.RequiresGrad ? ConvKernels.WeightGrad(sx.Get(), gy, g) : null,
+            .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvKernels.BiasGrad(gy) : null],
+        ]);
+    }
+
+    /// <summary>Checks the arguments of a 2-D convolution (see <see cref="Conv2d"/>) and returns its geometry.</summary>
+    internal static ConvGeometry Conv2dGeometry(string op, Tensor x, Tensor weight, Tensor? bias, Size2? stride,
+        Size2? padding, Size2? dilation, int groups)
+    {
         ConvChecks.Inputs(op, x, weight, bias, weight.Rank == 4 ? weight.Size(0) : 0);
         var (s, p, d) = (stride ?? 1, padding ?? 0, dilation ?? 1);
         ConvChecks.Hyper(op, s, p, d, groups);
@@ -48,16 +66,6 @@ public static partial class F
         var g = new ConvGeometry(n, cin, h, w, cout,
             ConvGeometry.OutSize(h, kh, s.H, p.H, d.H), ConvGeometry.OutSize(w, kw, s.W, p.W, d.W), kh, kw,
             s.H, s.W, p.H, p.W, d.H, d.W, groups);
-        var y = ConvKernels.Forward(x, weight, g);
-        if (bias is not null) ConvKernels.AddBias(y, bias);
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        if (!Graph.NeedsGrad(inputs)) return y;
-        var (sx, sw) = (new SavedTensor(x, op), new SavedTensor(weight, op));
-        return Graph.Record(y, op, inputs, gy =>
-        [
-            x.RequiresGrad ? ConvKernels.InputGrad(gy, sw.Get(), g) : null,
-            weight.RequiresGrad ? ConvKernels.WeightGrad(sx.Get(), gy, g) : null,
-            .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvKernels.BiasGrad(gy) : null],
-        ]);
+        return g;
     }
 }

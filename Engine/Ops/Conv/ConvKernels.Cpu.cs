@@ -7,7 +7,9 @@ namespace Scratch.Ops;
 /// <summary>The Cpu convolution kernels: depthwise convs take the direct kernels of ConvKernels.Depthwise.cs; a
 /// pointwise (1×1, stride 1, unpadded) conv is one GEMM per image and group on the input itself; any other conv
 /// is lowered with im2col a block of output columns at a time (the block stays in cache between the lowering and
-/// the GEMM), in independent tasks that each run a single-threaded <see cref="Gemm.Run{T}"/>.</summary>
+/// the GEMM), in independent tasks that each run a single-threaded <see cref="Gemm.Run{T}"/>; with fewer images than threads and
+/// a small plane the output channels are split over the threads instead. An optional epilogue (a fused
+/// per-channel affine, residual and ReLU) runs on each task's output block after its GEMM.</summary>
 /// <remarks>A stride-1 input gradient is the forward conv of the output gradient with the flipped, transposed
 /// filters. Tasks: the forward runs over (image, group, column block); the strided input gradient over (image, group,
 /// channel chunk), so the col2im of different tasks touches disjoint channels; the weight gradient over (group,
@@ -15,8 +17,9 @@ namespace Scratch.Ops;
 /// come from <see cref="ArrayPool{T}"/>.</remarks>
 internal static partial class ConvKernels
 {
-    /// <summary>Multiply-accumulates under which a conv runs on one thread.</summary>
-    private const long ParallelWork = 1 << 17;
+    /// <summary>Multiply-accumulates under which a conv runs on one thread; any value gives the same result, tests
+    /// lower it to exercise the threaded schedules on small shapes.</summary>
+    internal static long ParallelWork { get; set; } = 1 << 17;
 
     /// <summary>Elements of one task's column block (rows × columns); any value ≥ 1 gives the same result, tests
     /// lower it to exercise the blocking.</summary>
@@ -49,18 +52,28 @@ internal static partial class ConvKernels
 
     private static bool IsDepthwise(in ConvGeometry g) => g.CinG == 1 && g.CoutG == 1;
 
-    /// <summary>Per image and group: y[n, g] [CoutG, L] = W_g [CoutG, K] · im2col(x[n, g]) [K, L].</summary>
-    private static void CpuForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+    /// <summary>Per image and group: y[n, g] [CoutG, L] = W_g [CoutG, K] · im2col(x[n, g]) [K, L], then the
+    /// optional epilogue on each task's output block while it is still in cache.</summary>
+    private static void CpuForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue<T>? ep = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var ya = y.HostArray<T>();
         if (IsDepthwise(g))
         {
             DepthwiseForward<T>(x, w, y, g);
+            if (ep is not null)
+                Tasks(g.N * g.Cout, Threads(g), t => ep.Apply(ya, g, t / g.Cout, t % g.Cout, 1, 0, g.L));
             return;
         }
-        var (xa, wa, ya) = (x.HostArray<T>(), w.HostArray<T>(), y.HostArray<T>());
+        var (xa, wa) = (x.HostArray<T>(), w.HostArray<T>());
         var (xo, wo) = ((int)x.Offset, (int)w.Offset);
         int hw = g.H * g.W, threads = Threads(g);
+        if (threads > 1 && g.N * g.Groups < threads && (!g.IsPointwise || g.L <= SmallColumns)
+            && (g.IsPointwise || BlockColumns(g.K, g.L) >= g.L))
+        {
+            SplitRowsForward(xa, xo, wa, wo, ya, g, threads, ep);
+            return;
+        }
         if (g.IsPointwise)
         {
             var perImage = g.N * g.Groups >= threads ? 1 : threads;
@@ -70,7 +83,10 @@ internal static partial class ConvKernels
                 Gemm.Run(false, false, g.CoutG, g.L, g.K, T.One, wa.AsSpan(wo + grp * g.CoutG * g.K), g.K,
                     xa.AsSpan(xo + (n * g.Cin + grp * g.CinG) * hw), g.L, T.Zero,
                     ya.AsSpan((n * g.Cout + grp * g.CoutG) * g.L), g.L, perImage);
+                if (perImage == 1) ep?.Apply(ya, g, n, grp * g.CoutG, g.CoutG, 0, g.L);
             });
+            if (ep is not null && perImage > 1)
+                Tasks(g.N * g.Cout, threads, t => ep.Apply(ya, g, t / g.Cout, t % g.Cout, 1, 0, g.L));
             return;
         }
         var lb = BlockColumns(g.K, g.L);
@@ -93,8 +109,53 @@ internal static partial class ConvKernels
                 col, nl);
             Gemm.Run(false, false, g.CoutG, nl, g.K, T.One, wa.AsSpan(wo + grp * g.CoutG * g.K), g.K, col, nl,
                 T.Zero, ya.AsSpan((n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, gemmThreads);
+            ep?.Apply(ya, g, n, grp * g.CoutG, g.CoutG, l0, nl);
             ArrayPool<T>.Shared.Return(col);
         });
+    }
+
+    /// <summary>Output planes of at most this many positions (a 14×14 map) split a pointwise conv over output
+    /// channels when there are fewer images than threads.</summary>
+    private const int SmallColumns = 256;
+
+    /// <summary>Few images (fewer than threads) with a small output plane (the 14×14 and 7×7 stages of a
+    /// backbone at batch 1): the column matrix of each image is lowered whole (channel chunks in parallel), then
+    /// each task multiplies one slice of the output channels single-threaded over the full depth. One barrier per
+    /// phase instead of one per depth slice of a threaded GEMM whose N (the plane) is too narrow to share.</summary>
+    private static void SplitRowsForward<T>(T[] xa, int xo, T[] wa, int wo, T[] ya, in ConvGeometry g, int threads,
+        ConvEpilogue<T>? ep) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = g.H * g.W, images = g.N * g.Groups, khw = g.KH * g.KW;
+        var geo = g;
+        T[]? col = null;
+        if (!g.IsPointwise)
+        {
+            col = ArrayPool<T>.Shared.Rent(images * g.K * g.L);
+            var cc = ChannelChunk(g.CinG, images, threads);
+            var chunks = (g.CinG + cc - 1) / cc;
+            Tasks(images * chunks, threads, t =>
+            {
+                int ch = t % chunks, img = t / chunks, n = img / geo.Groups, grp = img % geo.Groups;
+                int c0 = ch * cc, nc = Math.Min(cc, geo.CinG - c0);
+                Im2Col.LowerCols<T>(xa.AsSpan(xo + (n * geo.Cin + grp * geo.CinG + c0) * hw, nc * hw), nc, geo, 0,
+                    geo.L, col.AsSpan((img * geo.K + c0 * khw) * geo.L), geo.L);
+            });
+        }
+        // Row slices in multiples of 8 (the micro-kernel height), one per thread.
+        var rows = Math.Max(8, ((g.CoutG + threads - 1) / threads + 7) & ~7);
+        var slices = (g.CoutG + rows - 1) / rows;
+        Tasks(images * slices, threads, t =>
+        {
+            int s = t % slices, img = t / slices, n = img / geo.Groups, grp = img % geo.Groups;
+            int r0 = s * rows, nr = Math.Min(rows, geo.CoutG - r0);
+            ReadOnlySpan<T> b = col is null
+                ? xa.AsSpan(xo + (n * geo.Cin + grp * geo.CinG) * hw, geo.K * geo.L)
+                : col.AsSpan(img * geo.K * geo.L, geo.K * geo.L);
+            Gemm.Run(false, false, nr, geo.L, geo.K, T.One, wa.AsSpan(wo + (grp * geo.CoutG + r0) * geo.K), geo.K,
+                b, geo.L, T.Zero, ya.AsSpan((n * geo.Cout + grp * geo.CoutG + r0) * geo.L), geo.L, 1);
+            ep?.Apply(ya, geo, n, grp * geo.CoutG + r0, nr, 0, geo.L);
+        });
+        if (col is not null) ArrayPool<T>.Shared.Return(col);
     }
 
     /// <summary>Splits <paramref name="channels"/> into chunks so that <paramref name="outer"/>·chunks tasks keep

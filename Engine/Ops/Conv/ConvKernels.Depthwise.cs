@@ -142,6 +142,11 @@ internal static partial class ConvKernels
     private static void DepthwiseForward<T>(Tensor x, Tensor w, Tensor y, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (WideDepthwise(g))
+        {
+            DepthwiseForwardWide<T>(x, w, y, g);
+            return;
+        }
         var (xa, wa, ya) = (x.HostArray<T>(), w.HostArray<T>(), y.HostArray<T>());
         var (xo, wo) = ((int)x.Offset, (int)w.Offset);
         var d = DwLayout.Of(g);

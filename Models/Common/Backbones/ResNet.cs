@@ -55,7 +55,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     /// <summary>C2–C5 feature maps (strides 4, 8, 16, 32) for an [N, C, H, W] image batch.</summary>
     public Tensor[] Features(Tensor x)
     {
-        var y = F.MaxPool2d(F.Relu(_bn1.Forward(_conv1.Forward(x))), 3, stride: 2, padding: 1);
+        var y = F.MaxPool2d(ConvBn.Forward(_conv1, _bn1, x, relu: true), 3, stride: 2, padding: 1);
         var outs = new Tensor[4];
         for (var s = 0; s < 4; s++) outs[s] = y = _stages[s].Forward(y);
         return outs;

@@ -44,9 +44,8 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
-        var y = F.Relu(_bn1.Forward(_conv1.Forward(x)));
-        y = _bn2.Forward(_conv2.Forward(y));
-        return F.Relu(y + (_downsample?.Forward(x) ?? x));
+        var y = ConvBn.Forward(_conv1, _bn1, x, relu: true);
+        return ConvBn.Forward(_conv2, _bn2, y, ConvBn.Shortcut(_downsample, x), relu: true);
     }
 }
 
@@ -77,9 +76,8 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
-        var y = F.Relu(_bn1.Forward(_conv1.Forward(x)));
-        y = F.Relu(_bn2.Forward(_conv2.Forward(y)));
-        y = _bn3.Forward(_conv3.Forward(y));
-        return F.Relu(y + (_downsample?.Forward(x) ?? x));
+        var y = ConvBn.Forward(_conv1, _bn1, x, relu: true);
+        y = ConvBn.Forward(_conv2, _bn2, y, relu: true);
+        return ConvBn.Forward(_conv3, _bn3, y, ConvBn.Shortcut(_downsample, x), relu: true);
     }
 }
