@@ -60,6 +60,7 @@ public sealed class DetectionTrainer
         if (model.NumClasses != data.NumClasses)
             throw new ArgumentException($"DetectionTrainer: model expected NumClasses = {data.NumClasses} (the data's categories), got {model.NumClasses}.", nameof(model));
         (Model, Data, Options) = (model, data, options);
+        if (options.Device is { } device && DetectionEvaluator.DeviceOf(model) != device) model.To(device);
         Optimizer = new Sgd(ParamGroups(model, options.WeightDecay, options.WeightDecayNorm), lr: options.BaseLr, momentum: options.Momentum);
         Schedule = options.Schedule();
         var transform = _transform = TrainTransform(options);
@@ -156,7 +157,7 @@ public sealed class DetectionTrainer
             var start = Position.BatchInEpoch;
             // Loads batches start.. of this epoch's plan, each sample with the generator the loader would give it.
             var rest = new DataLoader<DetectionBatch, DetectionBatch>(plan.Count - start,
-                (b, _) => DetectionBatch.Collate([.. plan[start + b].Select(i => LoadSample(epoch, i))]),
+                (b, _) => DetectionBatch.Collate([.. plan[start + b].Select(i => LoadSample(epoch, i))], device: Options.Device),
                 batches => batches[0],
                 new DataLoaderOptions { BatchSize = 1, Workers = Options.Workers, Prefetch = Math.Max(2, Options.Workers) });
             clock.Restart();
