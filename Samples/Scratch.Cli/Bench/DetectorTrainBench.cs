@@ -4,6 +4,7 @@ using Scratch.Data;
 using Scratch.Models.Common.Backbones;
 using Scratch.Models.Common.Detection;
 using Scratch.Models.Common.Training;
+using Scratch.Models.Fcos;
 using Scratch.Optim;
 
 namespace Scratch.Cli.Bench;
@@ -29,6 +30,7 @@ internal static class DetectorTrainBench
         "  --iters N          timed steps, the median is reported (default 5)\n" +
         "  --warmup N         untimed steps first (default 2)\n" +
         "  --threads T        worker threads (default: all cores)\n" +
+        "  --phases           also time the phases of an FCOS step (network, assignment, losses, backward, update)\n" +
         "  --json             one JSON object: framework, op, shape, threads, ms, ms_min, ms_max, images_per_s, params";
 
     /// <summary>Classes of the synthetic batch (FashionDet's count).</summary>
@@ -47,14 +49,14 @@ internal static class DetectorTrainBench
         }
         string detector, backbone;
         int fpn, convs, batchSize, size, iters, warmup, threadLimit;
-        bool json;
+        bool json, phases;
         try
         {
             if (args.Length == 0 || args[0] is not ("fcos" or "borderdet"))
                 throw new ArgumentException($"bench train: expected a detector first (fcos or borderdet), got '{(args.Length == 0 ? "" : args[0])}'.");
             detector = args[0];
             var p = new ArgParser("bench train", args[1..],
-                ["backbone", "fpn-channels", "convs", "batch", "size", "iters", "warmup", "threads"], ["json"]);
+                ["backbone", "fpn-channels", "convs", "batch", "size", "iters", "warmup", "threads"], ["json", "phases"]);
             backbone = p.String("backbone", "resnet18")!;
             fpn = p.Int("fpn-channels", 64);
             convs = p.Int("convs", 2, min: 0);
@@ -65,6 +67,7 @@ internal static class DetectorTrainBench
             warmup = p.Int("warmup", 2, min: 0);
             threadLimit = p.Int("threads", 0, min: 0);
             json = p.Flag("json");
+            phases = p.Flag("phases");
         }
         catch (ArgumentException e)
         {
@@ -92,6 +95,7 @@ internal static class DetectorTrainBench
         }
         Array.Sort(times);
         var ms = times[iters / 2];
+        if (phases && model is FcosDetector fcos) Phases(fcos, sgd, batch, parameters, iters);
         var ips = batchSize * 1000.0 / ms;
         var threads = Environment.ProcessorCount;
         var shape = $"{batchSize}x3x{size}x{size}";
@@ -101,6 +105,51 @@ internal static class DetectorTrainBench
             ? string.Create(inv, $"{{\"framework\":\"scratch\",\"op\":\"{op}\",\"shape\":\"{shape}\",\"threads\":{threads},\"ms\":{ms:0.###},\"ms_min\":{times[0]:0.###},\"ms_max\":{times[^1]:0.###},\"images_per_s\":{ips:0.####},\"params\":{count},\"first_loss\":{losses[0]:0.######},\"last_loss\":{losses[^1]:0.######}}}")
             : string.Create(inv, $"{op} batch {shape} threads={threads}: {ms:0.#} ms/step (median of {iters}, min {times[0]:0.#}, max {times[^1]:0.#}), {ips:0.###} images/s; {count} parameters; loss {losses[0]:0.####} -> {losses[^1]:0.####}"));
         return 0;
+    }
+
+    /// <summary>Prints the median milliseconds of each phase of an FCOS training step over <paramref name="iters"/>
+    /// steps (stderr, so that <c>--json</c> output stays one line).</summary>
+    private static void Phases(FcosDetector model, Sgd sgd, DetectionBatch batch, Tensor[] parameters, int iters)
+    {
+        string[] names = ["network", "assign", "losses", "backward", "clip", "update"];
+        var t = new double[names.Length][];
+        for (var k = 0; k < names.Length; k++) t[k] = new double[iters];
+        for (var i = 0; i < iters; i++)
+        {
+            using var memory = MemoryScope.Begin();
+            sgd.ZeroGrad();
+            var s = Stopwatch.GetTimestamp();
+            var fwd = model.RunNetwork(batch.Images);
+            t[0][i] = Lap(ref s);
+            var targets = model.Assign(fwd.Shifts, batch);
+            t[1][i] = Lap(ref s);
+            var losses = FcosLoss.Compute(fwd.Head, targets, model.Options.Loss);
+            Tensor? total = null;
+            foreach (var (_, l) in losses.OrderBy(kv => kv.Key, StringComparer.Ordinal)) total = total is null ? l : total + l;
+            _ = total!.Detach().Item();
+            t[2][i] = Lap(ref s);
+            total.Backward();
+            t[3][i] = Lap(ref s);
+            F.ClipGradNorm(parameters, 5.0);
+            t[4][i] = Lap(ref s);
+            sgd.Step();
+            sgd.ZeroGrad();
+            t[5][i] = Lap(ref s);
+        }
+        var inv = CultureInfo.InvariantCulture;
+        for (var k = 0; k < names.Length; k++)
+        {
+            Array.Sort(t[k]);
+            Console.Error.WriteLine(string.Create(inv, $"  {names[k],-12} {t[k][iters / 2],9:0.0} ms"));
+        }
+    }
+
+    private static double Lap(ref long start)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var ms = Stopwatch.GetElapsedTime(start, now).TotalMilliseconds;
+        start = now;
+        return ms;
     }
 
     /// <summary>The fixed benchmark batch: <paramref name="batch"/> square images of side <paramref name="size"/> with
