@@ -10,7 +10,7 @@ public static partial class F
     /// <remarks>total = (Σ over all gradient elements |g|ᵖ)^(1/p) for p = <paramref name="normType"/> (the p-norm of
     /// the per-parameter p-norms), or max |g| for p = ∞. Every gradient is multiplied by
     /// min(1, maxNorm/(total + 1e-6)). Parameters without a gradient are skipped; with none, returns 0.
-    /// The norm is accumulated in float64.</remarks>
+    /// The norm is accumulated in float64. Gradients are left untouched when the coefficient is 1.</remarks>
     public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -25,16 +25,14 @@ public static partial class F
         foreach (var g in grads)
         {
             RequireFloating(g, "ClipGradNorm", "grad");
-            foreach (var v in g.ToDoubleArray())
-            {
-                var a = Math.Abs(v);
-                acc = inf ? Math.Max(acc, a) : acc + (normType == 2 ? a * a : normType == 1 ? a : Math.Pow(a, normType));
-            }
+            var part = GradPowerSum(g, normType, inf);
+            acc = inf ? Math.Max(acc, part) : acc + part;
         }
         var total = inf ? acc : normType == 2 ? Math.Sqrt(acc) : normType == 1 ? acc : Math.Pow(acc, 1 / normType);
         var coef = Math.Min(1.0, maxNorm / (total + 1e-6));
         using var _ = GradMode.Disable();
-        foreach (var g in grads) g.Mul_(coef);
+        if (!(coef >= 1)) // NaN norms poison the gradients as in PyTorch
+            foreach (var g in grads) g.Mul_(coef);
         return total;
     }
 }

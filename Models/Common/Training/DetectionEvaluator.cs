@@ -6,6 +6,7 @@ using Scratch.Data;
 using Scratch.Data.Coco;
 using Scratch.Eval;
 using Scratch.Models.Common.Detection;
+using Scratch.NN;
 
 namespace Scratch.Models.Common.Training;
 
@@ -45,7 +46,7 @@ public static class DetectionEvaluator
                 // Each batch's buffers are recycled by the next instead of piling up until the collector runs.
                 using var memory = MemoryScope.Begin();
                 var originals = Enumerable.Range(start, n).Select(data.Load).ToArray();
-                var batch = DetectionBatch.Collate([.. originals.Select(s => Resize(s, imageSize))]);
+                var batch = DetectionBatch.Collate([.. originals.Select(s => Resize(s, imageSize))], device: DeviceOf(model));
                 var dets = model.Detect(batch);
                 if (dets.Count != n)
                     throw new InvalidOperationException($"DetectionEvaluator: {model.GetType().Name}.Detect returned {dets.Count} results for a batch of {n} images.");
@@ -74,6 +75,14 @@ public static class DetectionEvaluator
         return results;
     }
 
+    /// <summary>The device of <paramref name="model"/>'s first parameter (where batches for it are collated), or
+    /// <see cref="Device.Cpu"/> for a model without parameters.</summary>
+    public static Device DeviceOf(Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
+    }
+
     /// <summary>Detects on one RGB image (<c>[3, H, W]</c> floats in [0, 1]), resized to shorter edge
     /// <paramref name="imageSize"/> when given; the detections come back in the image's own pixels.</summary>
     public static Detections DetectImage(Detector model, float[] rgb, int height, int width, int? imageSize = null)
@@ -85,7 +94,8 @@ public static class DetectionEvaluator
         try
         {
             using var _ = GradMode.Disable();
-            var det = model.Detect(DetectionBatch.Collate([sample]))[0];
+            var det = model.Detect(DetectionBatch.Collate([sample], device: DeviceOf(model)))[0];
+            det = new Detections(det.Boxes.To(Device.Cpu), det.Scores.To(Device.Cpu), det.Labels.To(Device.Cpu));
             if (sample.Height == height && sample.Width == width) return det;
             var scale = Tensor.From(new[] { (float)width / sample.Width, (float)height / sample.Height, (float)width / sample.Width, (float)height / sample.Height }, new Shape(1, 4));
             return det with { Boxes = det.Boxes.To(DType.F32) * scale };

@@ -60,6 +60,7 @@ public sealed class DetectionTrainer
         if (model.NumClasses != data.NumClasses)
             throw new ArgumentException($"DetectionTrainer: model expected NumClasses = {data.NumClasses} (the data's categories), got {model.NumClasses}.", nameof(model));
         (Model, Data, Options) = (model, data, options);
+        if (options.Device is { } device && DetectionEvaluator.DeviceOf(model) != device) model.To(device);
         Optimizer = new Sgd(ParamGroups(model, options.WeightDecay, options.WeightDecayNorm), lr: options.BaseLr, momentum: options.Momentum);
         Schedule = options.Schedule();
         var transform = _transform = TrainTransform(options);
@@ -156,7 +157,7 @@ public sealed class DetectionTrainer
             var start = Position.BatchInEpoch;
             // Loads batches start.. of this epoch's plan, each sample with the generator the loader would give it.
             var rest = new DataLoader<DetectionBatch, DetectionBatch>(plan.Count - start,
-                (b, _) => DetectionBatch.Collate([.. plan[start + b].Select(i => LoadSample(epoch, i))]),
+                (b, _) => DetectionBatch.Collate([.. plan[start + b].Select(i => LoadSample(epoch, i))], device: Options.Device),
                 batches => batches[0],
                 new DataLoaderOptions { BatchSize = 1, Workers = Options.Workers, Prefetch = Math.Max(2, Options.Workers) });
             clock.Restart();
@@ -165,23 +166,7 @@ public sealed class DetectionTrainer
                 var dataSeconds = clock.Elapsed.TotalSeconds;
                 var it = Position.Iteration;
                 var lr = Schedule.Apply(Optimizer, it);
-                // The step's intermediate buffers are recycled by the next step instead of freshly allocated.
-                using var memory = MemoryScope.Begin();
-                Optimizer.ZeroGrad();
-                var losses = Model.Losses(batch);
-                Tensor? total = null;
-                foreach (var (_, l) in losses.OrderBy(kv => kv.Key, StringComparer.Ordinal)) total = total is null ? l : total + l;
-                if (total is null) throw new InvalidOperationException($"DetectionTrainer: {Model.GetType().Name}.Losses returned no losses.");
-                var values = losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Item());
-                var totalValue = total.Detach().Item();
-                if (!double.IsFinite(totalValue))
-                    throw new ArithmeticException($"DetectionTrainer: loss became non-finite at iteration {it + 1}: " +
-                        string.Join(", ", values.Select(kv => $"{kv.Key} = {kv.Value.ToString(CultureInfo.InvariantCulture)}")));
-                total.Backward();
-                if (Options.ClipGradNorm is { } clip) F.ClipGradNorm(parameters, clip);
-                Optimizer.Step();
-                Optimizer.ZeroGrad();
-                memory.Dispose();
+                var (values, totalValue) = Step(Model, Optimizer, batch, parameters, Options.ClipGradNorm, it);
                 Position = Position with { Iteration = it + 1, BatchInEpoch = Position.BatchInEpoch + 1 };
                 var seconds = clock.Elapsed.TotalSeconds;
                 clock.Restart();
@@ -204,6 +189,47 @@ public sealed class DetectionTrainer
                 if (done >= end || cancel.IsCancellationRequested) break;
             }
         }
+    }
+
+    /// <summary>One optimizer step of <paramref name="model"/> on <paramref name="batch"/>, exactly as
+    /// <see cref="Train"/> takes it: zero the gradients, <see cref="Detector.Losses"/>, their sum (keys in ordinal
+    /// order), backward, optional gradient-norm clipping of <paramref name="parameters"/> to
+    /// <paramref name="clipGradNorm"/>, <see cref="Optimizer.Step"/>, zero the gradients again; the step's
+    /// intermediate buffers live in a <see cref="MemoryScope"/> that the next step recycles. The model must already
+    /// be in training mode and the batch on the model's device. Returns each loss and the total as host numbers.
+    /// </summary>
+    /// <param name="model">The detector, in training mode.</param>
+    /// <param name="optimizer">Its optimizer.</param>
+    /// <param name="batch">The batch, on the model's device.</param>
+    /// <param name="parameters">The parameters that clipping sees (the model's).</param>
+    /// <param name="clipGradNorm">Joint L2 norm to clip to, or null for none.</param>
+    /// <param name="iteration">0-based step number, only used in the error message.</param>
+    /// <exception cref="ArithmeticException">The total loss is NaN or infinite (nothing was updated; the message
+    /// lists the losses).</exception>
+    /// <exception cref="InvalidOperationException">The detector returned no losses.</exception>
+    public static (IReadOnlyDictionary<string, double> Losses, double Total) Step(Detector model, Optimizer optimizer,
+        DetectionBatch batch, IReadOnlyList<Tensor> parameters, double? clipGradNorm = null, long iteration = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(parameters);
+        using var memory = MemoryScope.Begin();
+        optimizer.ZeroGrad();
+        var losses = model.Losses(batch);
+        Tensor? total = null;
+        foreach (var (_, l) in losses.OrderBy(kv => kv.Key, StringComparer.Ordinal)) total = total is null ? l : total + l;
+        if (total is null) throw new InvalidOperationException($"DetectionTrainer: {model.GetType().Name}.Losses returned no losses.");
+        var values = losses.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value.Detach().Item());
+        var totalValue = total.Detach().Item();
+        if (!double.IsFinite(totalValue))
+            throw new ArithmeticException($"DetectionTrainer: loss became non-finite at iteration {iteration + 1}: " +
+                string.Join(", ", values.Select(kv => $"{kv.Key} = {kv.Value.ToString(CultureInfo.InvariantCulture)}")));
+        total.Backward();
+        if (clipGradNorm is { } clip) F.ClipGradNorm(parameters, clip);
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        return (values, totalValue);
     }
 
     /// <summary>Writes model, optimizer and position to <paramref name="path"/> atomically.</summary>

@@ -60,6 +60,12 @@ public sealed record TrainerOptions
     /// <summary>Random horizontal flip (p = 0.5) in training.</summary>
     public bool HorizontalFlip { get; init; } = true;
 
+    /// <summary>Where the model trains: when set, the constructor of <see cref="DetectionTrainer"/> moves the model's
+    /// parameters and buffers there (the optimizer state follows them) and every batch is collated onto it; null
+    /// leaves the model where it is and collates on the host. Checkpoints and weights are written from host copies
+    /// and load back onto the parameters' device.</summary>
+    public Device? Device { get; init; }
+
     /// <summary>Run folder for <c>checkpoint.safetensors</c>, <c>model.safetensors</c> and <c>metrics.jsonl</c>;
     /// null writes nothing.</summary>
     public string? OutputDirectory { get; init; }

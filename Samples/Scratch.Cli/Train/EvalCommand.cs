@@ -13,11 +13,12 @@ internal static class EvalCommand
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: scratch eval DETECTOR --weights W --data DIR [--split val] [--backbone B ...] [--size S] [--batch B]\n" +
-        "                     [--out DIR] [--device cpu] [--threads T] [--json]\n" +
+        "                     [--out DIR] [--device D] [--threads T] [--json]\n" +
         "  --weights W   model.safetensors or checkpoint.safetensors of a training run\n" +
         "  --split NAME  which split of DIR to evaluate (default val)\n" +
         "  --size S      resize images to shorter edge S (default: the training size stored in W, else none)\n" +
         "  --out DIR     also write DIR/detections.json and DIR/metrics.json\n" +
+TrainingCli.DeviceUsage + "\n" +
         "  --json        print one JSON object {AP, AP50, ..., ARl} instead of the summary lines";
 
     /// <summary>Runs the command; returns the exit code (0 ok, 1 I/O or data failure, 2 bad usage).</summary>
@@ -28,11 +29,12 @@ internal static class EvalCommand
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        var device = Device.Cpu;
         try
         {
             var (name, rest) = TrainingCli.DetectorName("eval", args);
             var p = new ArgParser("eval", rest, [.. TrainingCli.ModelOptions, "weights", "data", "split", "size", "batch", "out", "device", "threads"], ["json"]);
-            TrainingCli.RequireCpu("eval", p.String("device"));
+            device = TrainingCli.ParseDevice("eval", p.String("device"));
             var weights = p.Required("weights");
             var data = CocoImageFolder.FromDataRoot(p.Required("data"), p.String("split", "val")!);
             var size = p.String("size") is null ? TrainingCli.StoredImageSize(TrainingCheckpoint.ReadMetadata(weights)) : p.Int("size", 0, min: 8);
@@ -41,6 +43,7 @@ internal static class EvalCommand
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
             var model = TrainingCli.Create("eval", name, TrainingCli.Spec(p, data.NumClasses, 0, TrainingCheckpoint.ReadMetadata(weights)));
             TrainingCheckpoint.LoadWeights(weights, model);
+            model.To(device);
             var bar = new ProgressBar("eval", data.Count, enabled: !json);
             var result = DetectionEvaluator.Evaluate(model, data, p.String("out"), batch, size, (done, _) => bar.Update(done, ""));
             bar.Finish();
@@ -52,6 +55,11 @@ internal static class EvalCommand
                     $"{data.Count} images, {result.Detections.Count} detections in {result.Seconds:F1} s"));
             }
             return 0;
+        }
+        catch (NotSupportedException e)
+        {
+            Console.Error.WriteLine(TrainingCli.Unsupported("eval", device, e));
+            return 1;
         }
         catch (ArgumentException e)
         {

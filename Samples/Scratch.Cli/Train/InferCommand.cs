@@ -14,8 +14,9 @@ internal static class InferCommand
     /// <summary>Usage text.</summary>
     public const string Usage =
         "usage: scratch infer DETECTOR --weights W --image IMG.png --out OUT.png [--score 0.3] [--classes N | --data DIR]\n" +
-        "                      [--backbone B ...] [--size S] [--device cpu] [--threads T]\n" +
+        "                      [--backbone B ...] [--size S] [--device D] [--threads T]\n" +
         "  --score T     draw detections with score >= T (default 0.3)\n" +
+TrainingCli.DeviceUsage + "\n" +
         "  --classes N   number of classes the weights were trained for (default: the names stored in W by\n" +
         "                scratch train, else 10, FashionDet's)\n" +
         "  --data DIR    take the classes (count and names) from DIR/annotations/instances_train.json instead\n" +
@@ -29,11 +30,12 @@ internal static class InferCommand
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        var device = Device.Cpu;
         try
         {
             var (name, rest) = TrainingCli.DetectorName("infer", args);
             var p = new ArgParser("infer", rest, [.. TrainingCli.ModelOptions, "weights", "image", "out", "score", "classes", "data", "size", "device", "threads"], []);
-            TrainingCli.RequireCpu("infer", p.String("device"));
+            device = TrainingCli.ParseDevice("infer", p.String("device"));
             var (weights, image, output) = (p.Required("weights"), p.Required("image"), p.Required("out"));
             var score = p.NonNegative("score", 0.3);
             var meta = TrainingCheckpoint.ReadMetadata(weights);
@@ -49,6 +51,7 @@ internal static class InferCommand
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
             var model = TrainingCli.Create("infer", name, TrainingCli.Spec(p, classes.Length, 0, meta));
             TrainingCheckpoint.LoadWeights(weights, model);
+            model.To(device);
             var png = Scratch.Data.Images.PngReader.Read(image);
             var rgb = CocoImageFolder.ReadImage(image);
             var det = DetectionEvaluator.DetectImage(model, rgb, png.Height, png.Width, size);
@@ -60,6 +63,11 @@ internal static class InferCommand
             Print(det, classes, score);
             Console.WriteLine($"wrote {output}");
             return 0;
+        }
+        catch (NotSupportedException e)
+        {
+            Console.Error.WriteLine(TrainingCli.Unsupported("infer", device, e));
+            return 1;
         }
         catch (ArgumentException e)
         {

@@ -16,10 +16,10 @@ internal static class TrainCommand
     public const string Usage =
         "usage: scratch train DETECTOR --data DIR --out RUN [--backbone B] [--fpn-channels C] [--convs N]\n" +
         "                      [--norm bn|frozenbn] [--freeze-at N] [--iters N] [--batch B] [--lr LR] [--size S]\n" +
-        "                      [--device cpu] [--checkpoint-every N] [--seed S] [--resume] [--workers W] [--clip C]\n" +
+        "                      [--device D] [--checkpoint-every N] [--seed S] [--resume] [--workers W] [--clip C]\n" +
         "                      [--warmup N] [--threads T] [--json]\n" +
         "  DIR has annotations/instances_{train,val}.json and images/{train,val}/ (scratch data fashiondet)\n" +
-TrainingCli.ModelUsage + "\n" +
+TrainingCli.ModelUsage + "\n" + TrainingCli.DeviceUsage + "\n" +
         "  --iters N             optimizer steps (default 1000); lr ×0.1 at 2/3 and 8/9 of them\n" +
         "  --batch B             images per step (default 8)\n" +
         "  --lr LR               base learning rate (default 0.01)\n" +
@@ -40,13 +40,14 @@ TrainingCli.ModelUsage + "\n" +
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        var device = Device.Cpu;
         try
         {
             var (name, rest) = TrainingCli.DetectorName("train", args);
             var p = new ArgParser("train", rest,
                 [.. TrainingCli.ModelOptions, "data", "out", "iters", "batch", "lr", "size", "device", "checkpoint-every", "seed", "workers", "clip", "warmup", "threads"],
                 ["resume", "json"]);
-            TrainingCli.RequireCpu("train", p.String("device"));
+            device = TrainingCli.ParseDevice("train", p.String("device"));
             var iters = p.Int("iters", 1000);
             var spec = TrainingCli.Spec(p, 0);
             var run = new TrainRun(name, p.Required("data"), p.Required("out"), spec.Backbone, new TrainerOptions
@@ -61,6 +62,7 @@ TrainingCli.ModelUsage + "\n" +
                 ClipGradNorm = p.String("clip") is null ? null : p.Double("clip", 1),
                 WarmupIterations = p.Int("warmup", (int)Math.Min(1000, iters / 10), min: 0),
                 Milestones = [iters * 2 / 3, iters * 8 / 9],
+                Device = device,
             }, p.Flag("resume"), p.Flag("json"), spec);
             if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exit) return exit;
             var (_, eval, seconds) = Execute(run, Console.Out);
@@ -69,6 +71,11 @@ TrainingCli.ModelUsage + "\n" +
                     ? string.Create(CultureInfo.InvariantCulture, $"{{\"seconds\": {seconds}}}")
                     : DetectionEvaluator.StatsJson(eval.Coco.Stats, ("seconds", seconds)));
             return 0;
+        }
+        catch (NotSupportedException e)
+        {
+            Console.Error.WriteLine(TrainingCli.Unsupported("train", device, e));
+            return 1;
         }
         catch (ArgumentException e)
         {

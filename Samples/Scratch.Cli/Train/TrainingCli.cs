@@ -21,12 +21,48 @@ internal static class TrainingCli
     /// <summary>The registered detector names, or a note that none is built in.</summary>
     public static string Known() => DetectorZoo.Names.Count == 0 ? "none registered in this build" : string.Join(", ", DetectorZoo.Names);
 
-    /// <summary>Checks <c>--device</c>: only the host CPU backend is available to the CLI.</summary>
-    public static void RequireCpu(string command, string? device)
+    /// <summary>Usage line of <c>--device</c>.</summary>
+    public const string DeviceUsage =
+        "  --device D            cpu (default), cuda or cuda:N (an NVIDIA GPU through ILGPU), or ilgpu-cpu (ILGPU's\n" +
+        "                        CPU accelerator, which runs the GPU kernels on the host: for testing)";
+
+    /// <summary>Parses <c>--device</c>: <c>cpu</c> (or absent), <c>reference</c>, <c>cuda</c> / <c>cuda:N</c>,
+    /// <c>ilgpu-cpu</c> / <c>ilgpu-cpu:0</c> (the names <see cref="Device.ToString"/> prints). A CUDA device that
+    /// ILGPU does not find is refused here, with the reason.</summary>
+    /// <exception cref="ArgumentException">An unknown name, or a CUDA device that is not there.</exception>
+    public static Device ParseDevice(string command, string? device)
     {
-        if (device is not null and not "cpu")
-            throw new ArgumentException($"{command}: --device expects cpu, got '{device}'.");
+        switch (device)
+        {
+            case null or "cpu": return Device.Cpu;
+            case "reference": return Device.Reference;
+            case "ilgpu-cpu" or "ilgpu-cpu:0": return Device.IlgpuCpu;
+        }
+        if (device == "cuda" || device.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            var index = 0;
+            if (device.Length > 4 && !int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out index))
+                throw new ArgumentException($"{command}: --device expects cuda:N with N a device number, got '{device}'.");
+            string? why;
+            try
+            {
+                why = Scratch.Backends.Gpu.GpuRuntime.CudaUnavailableReason(index);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                why = $"ILGPU could not look for CUDA devices ({e.GetType().Name}: {e.Message})";
+            }
+            if (why is not null) throw new ArgumentException($"{command}: --device {device} is not available: {why}.");
+            return Device.Cuda(index);
+        }
+        throw new ArgumentException($"{command}: --device expects cpu, cuda, cuda:N or ilgpu-cpu, got '{device}'.");
     }
+
+    /// <summary>The message of an op that has no kernel on the chosen device (a <see cref="NotSupportedException"/>
+    /// thrown while the model ran there), naming the device and suggesting the CPU.</summary>
+    public static string Unsupported(string command, Device device, NotSupportedException e) =>
+        $"scratch {command}: --device {device}: an operation of this model has no kernel on that device yet: {e.Message} " +
+        "(run with --device cpu)";
 
     /// <summary>Creates the detector, turning an unknown name into a usage error.</summary>
     public static Detector Create(string command, string name, DetectorSpec spec)

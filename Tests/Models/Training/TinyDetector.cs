@@ -39,12 +39,13 @@ internal sealed class TinyDetector : Detector
 
     private (Tensor Box, Tensor Logits) Forward(DetectionBatch batch)
     {
-        var mean = Tensor.From(PixelMean, new Shape(1, 3, 1, 1));
-        var std = Tensor.From(PixelStd, new Shape(1, 3, 1, 1));
+        var dev = batch.Images.Device;
+        var mean = Tensor.From(PixelMean, new Shape(1, 3, 1, 1), dev);
+        var std = Tensor.From(PixelStd, new Shape(1, 3, 1, 1), dev);
         var x = (batch.Images - mean) / std;
         var f = _head.Forward(F.Relu(_norm.Forward(_conv.Forward(x)))).Mean([2, 3]);
         var (hp, wp) = (batch.Images.Shape.Dims[2], batch.Images.Shape.Dims[3]);
-        var scale = Tensor.From(new float[] { wp, hp, wp, hp }, new Shape(1, 4));
+        var scale = Tensor.From(new float[] { wp, hp, wp, hp }, new Shape(1, 4), dev);
         return (F.Sigmoid(f.Narrow(1, 0, 4)) * scale, f.Narrow(1, 4, _classes));
     }
 
@@ -64,8 +65,8 @@ internal sealed class TinyDetector : Detector
         var size = (float)batch.Images.Shape.Dims[3];
         return new Dictionary<string, Tensor>
         {
-            ["loss_box_reg"] = F.L1Loss(box, Tensor.From(targets, new Shape(batch.Count, 4))) / size,
-            ["loss_cls"] = F.CrossEntropy(logits, Tensor.From(labels, new Shape(batch.Count))),
+            ["loss_box_reg"] = F.L1Loss(box, Tensor.From(targets, new Shape(batch.Count, 4), box.Device)) / size,
+            ["loss_cls"] = F.CrossEntropy(logits, Tensor.From(labels, new Shape(batch.Count), logits.Device)),
         };
     }
 
