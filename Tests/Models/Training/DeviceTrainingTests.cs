@@ -8,6 +8,7 @@ namespace Scratch.Tests.Models.Training;
 /// <summary><see cref="TrainerOptions.Device"/>: the trainer moves the model and collates every batch onto the
 /// device, writes checkpoints from host copies, and evaluation runs on the model's device. The device here is the
 /// Reference backend (host memory, another backend), which takes the same path as a GPU device.</summary>
+[Collection("MemoryScope")] // trains in buffer-pool scopes, whose counters MemoryScopeTests asserts process-wide
 public sealed class DeviceTrainingTests(TinyFashionDet data) : IClassFixture<TinyFashionDet>
 {
     private TrainerOptions Options(string run, Device? device) => new()
