@@ -29,6 +29,7 @@ internal static class BenchCommand
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        if (GpuBench.DeviceArg(args[1..]) is not null || args[0] == "add") return GpuBench.Run(args[0], args[1..]);
         if (args[0] == "conv") return ConvBench.Run(args[1..]);
         if (args[0] == "resnet50") return ResNetBench.Run(args[1..]);
         if (args[0] is "roi-align" or "nms") return DetectionBench.Run(args[0], args[1..]);
@@ -36,7 +37,7 @@ internal static class BenchCommand
         if (args[0] is "ps-roi-align" or "border-align") return AlignBench.Run(args[0], args[1..]);
         if (args[0] != "gemm")
         {
-            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, conv, resnet50, roi-align, nms, ps-roi-align, border-align, loader)\n{Usage}\n{ConvBench.Usage}\n{ResNetBench.Usage}\n{DetectionBench.Usage}\n{AlignBench.Usage}\n{LoaderBench.Usage}");
+            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, add, conv, resnet50, roi-align, nms, ps-roi-align, border-align, loader)\n{Usage}\n{ConvBench.Usage}\n{ResNetBench.Usage}\n{DetectionBench.Usage}\n{AlignBench.Usage}\n{LoaderBench.Usage}\n{GpuBench.Usage}");
             return 2;
         }
         try
