@@ -135,6 +135,10 @@ def summarize(results, out_md):
         sm, tm = med(s, "ms"), med(t, "ms")
         sb, tb = med(s, "ms_fwdbwd"), med(t, "ms_fwdbwd")
         lines.append(f"| {key} | {fmt(sm)} | {fmt(tm)} | {ratio(sm, tm)} | {fmt(sb)} | {fmt(tb)} | {ratio(sb, tb)} |")
+    errors = [f"- {k} ({side}): {r['error']}" for k, sides in rows.items() for side, rs in sides.items()
+              for r in rs if "error" in r]
+    if errors:
+        lines += ["", "Failed runs:", ""] + sorted(set(errors))
     open(out_md, "w").write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
