@@ -48,7 +48,7 @@ RESULTS=${MD%.md}.jsonl
 : > "$RESULTS"
 
 if [ "$TINY" = 1 ]; then
-  G=64; A=4096; CONV="--batch 1 --cin 4 --cout 4 --size 8"; ROI="--rois 4 --cin 2"; RES="--batch 1 --size 32"; R=2
+  G=64; A=4096; CONV="--batch 1 --cin 4 --cout 4 --size 8"; ROI="--rois 4 --cin 2"; RES="--batch 2 --size 32"; R=2
 else
   G=4096; A=268435456; CONV="--batch 8 --cin 256 --cout 256 --size 56"; ROI="--rois 512 --cin 256"
   RES="--batch 32 --size 224"; R=11

@@ -46,6 +46,20 @@ internal static class GpuBench
     /// </summary>
     public static int Run(string op, string[] args)
     {
+        try
+        {
+            return RunOn(op, args);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or GpuOutOfMemoryException
+                                      or DeviceMismatchException)
+        {
+            Console.Error.WriteLine($"scratch bench {op}: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int RunOn(string op, string[] args)
+    {
         ArgParser p;
         Device device;
         try
