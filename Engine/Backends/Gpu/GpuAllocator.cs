@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
 namespace Scratch.Backends.Gpu;
 
@@ -8,7 +10,37 @@ namespace Scratch.Backends.Gpu;
 /// <param name="CacheHits">Requests served from the cache instead of the device allocator.</param>
 /// <param name="BytesInUse">Bytes held by live storages.</param>
 /// <param name="BytesCached">Bytes of freed buffers kept for reuse.</param>
-public readonly record struct GpuMemoryStats(long Allocations, long CacheHits, long BytesInUse, long BytesCached);
+/// <param name="PressureReleases">Times an allocation failed (or would pass <see cref="GpuAllocator.LimitBytes"/>)
+/// and the cache was emptied to retry it.</param>
+public readonly record struct GpuMemoryStats(long Allocations, long CacheHits, long BytesInUse, long BytesCached,
+    long PressureReleases = 0);
+
+/// <summary>A device allocation that failed even after the allocator released its cache.</summary>
+public sealed class GpuOutOfMemoryException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="requestedBytes"/> on <paramref name="device"/>.</summary>
+    public GpuOutOfMemoryException(string device, long requestedBytes, long freeBytes, GpuMemoryStats stats,
+        Exception? inner = null) : base(
+        $"Out of memory on {device}: requested {requestedBytes} bytes, " +
+        (freeBytes >= 0 ? $"{freeBytes} bytes free" : "free bytes unknown") +
+        $" ({stats.BytesInUse} bytes in use by live tensors; the cache was emptied and the allocation retried).",
+        inner)
+    {
+        Device = device;
+        RequestedBytes = requestedBytes;
+        FreeBytes = freeBytes;
+    }
+
+    /// <summary>The device that ran out.</summary>
+    public string Device { get; }
+
+    /// <summary>Bytes the failed allocation asked for.</summary>
+    public long RequestedBytes { get; }
+
+    /// <summary>Bytes free on the device (or under <see cref="GpuAllocator.LimitBytes"/>) when it failed; −1 when
+    /// the device cannot tell.</summary>
+    public long FreeBytes { get; }
+}
 
 /// <summary>A caching allocator: buffers released by a <see cref="GpuStorage{T}"/> (disposed or collected) are kept
 /// per (element type, length) and handed out again, so steady-state training does not call the device allocator.
@@ -22,7 +54,7 @@ public sealed class GpuAllocator : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<(Type Type, long Length), Stack<MemoryBuffer>> _free = new();
     private readonly HashSet<MemoryBuffer> _live = new();
-    private long _allocations, _hits, _bytesInUse, _bytesCached;
+    private long _allocations, _hits, _bytesInUse, _bytesCached, _pressureReleases;
     private bool _disposed;
 
     internal GpuAllocator(Accelerator accelerator) => _accelerator = accelerator;
@@ -32,7 +64,8 @@ public sealed class GpuAllocator : IDisposable
     {
         get
         {
-            lock (_gate) return new GpuMemoryStats(_allocations, _hits, _bytesInUse, _bytesCached);
+            lock (_gate) return new GpuMemoryStats(_allocations, _hits, _bytesInUse, _bytesCached,
+                _pressureReleases);
         }
     }
 
@@ -52,13 +85,83 @@ public sealed class GpuAllocator : IDisposable
             }
             else
             {
-                buffer = _accelerator.Allocate1D<T>(length);
+                buffer = AllocateUnderPressure<T>(length);
             }
             _live.Add(buffer);
             _bytesInUse += buffer.LengthInBytes;
             return buffer;
         }
     }
+
+    /// <summary>Optional cap on the bytes this allocator holds (live plus cached); null (the default) lets the device
+    /// decide. An allocation that would pass it is treated as a device out-of-memory.</summary>
+    public long? LimitBytes
+    {
+        get
+        {
+            lock (_gate) return _limit;
+        }
+        set
+        {
+            if (value is < 0)
+                throw new ArgumentOutOfRangeException(nameof(value), value,
+                    "GpuAllocator.LimitBytes: expected null or a non-negative byte count.");
+            lock (_gate) _limit = value;
+        }
+    }
+
+    private long? _limit;
+
+    /// <summary>A new device buffer; on failure (or past <see cref="LimitBytes"/>) the cache is emptied and the
+    /// allocation retried once, then <see cref="GpuOutOfMemoryException"/> names the requested and free bytes.
+    /// Caller holds the gate.</summary>
+    private MemoryBuffer1D<T, Stride1D.Dense> AllocateUnderPressure<T>(long length) where T : unmanaged
+    {
+        var bytes = length * Unsafe.SizeOf<T>();
+        for (var attempt = 0;; attempt++)
+        {
+            Exception? failure = null;
+            if (_limit is not { } limit || _bytesInUse + _bytesCached + bytes <= limit)
+            {
+                try
+                {
+                    return _accelerator.Allocate1D<T>(length);
+                }
+                catch (Exception e) when (IsOutOfMemory(e))
+                {
+                    failure = e;
+                }
+            }
+            if (attempt > 0 || _bytesCached == 0)
+                throw new GpuOutOfMemoryException(_accelerator.Name, bytes, FreeBytesLocked(), StatsLocked(), failure);
+            _pressureReleases++;
+            EmptyCache();
+        }
+    }
+
+    private GpuMemoryStats StatsLocked() =>
+        new(_allocations, _hits, _bytesInUse, _bytesCached, _pressureReleases);
+
+    private long FreeBytesLocked()
+    {
+        if (_limit is { } limit) return Math.Max(0, limit - _bytesInUse - _bytesCached);
+        try
+        {
+            return _accelerator is CudaAccelerator cuda ? cuda.GetFreeMemory() : -1;
+        }
+        catch (CudaException)
+        {
+            return -1;
+        }
+    }
+
+    private static bool IsOutOfMemory(Exception e) => e switch
+    {
+        OutOfMemoryException => true,
+        CudaException c => c.Error.Contains("OUT_OF_MEMORY", StringComparison.Ordinal),
+        AggregateException a => a.InnerExceptions.Any(IsOutOfMemory),
+        _ => e.InnerException is { } inner && IsOutOfMemory(inner),
+    };
 
     /// <summary>Takes back a buffer from <see cref="Rent{T}"/> (ignored after <see cref="Dispose"/>).</summary>
     internal void Return<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged

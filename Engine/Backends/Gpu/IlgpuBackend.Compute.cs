@@ -145,23 +145,28 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public void Matmul(Tensor a, Tensor b, Tensor c)
-    {
-        switch (a.DType)
-        {
-            case DType.F32: MatmulT<float>(a, b, c); break;
-            case DType.F64: MatmulT<double>(a, b, c); break;
-            default: throw DTypeDispatch.Floating("Matmul", a.DType);
-        }
-    }
+    /// <remarks>Uses <see cref="MatmulPrecision"/>; large products run the 128×128 register-blocked kernel
+    /// (see <see cref="TiledMatmulMinOutputs"/>).</remarks>
+    public void Matmul(Tensor a, Tensor b, Tensor c) => Matmul(a, b, c, MatmulPrecision);
 
-    private void MatmulT<T>(Tensor a, Tensor b, Tensor c) where T : unmanaged, IFloatingPointIeee754<T>
+    private void MatmulT<T>(Tensor a, Tensor b, Tensor c, MatmulPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = c.Size(0), m = c.Size(1), n = c.Size(2), kk = a.Size(2);
         if (c.Numel == 0) return;
         if (kk == 0)
         {
             Fill(c, 0);
+            return;
+        }
+        if ((long)m * n >= TiledMatmulMinOutputs || (precision == MatmulPrecision.Tf32 && SupportsTf32))
+        {
+            var shape = new GemmShape
+            {
+                M = m, N = n, K = kk, AKFast = a.Strides[2] == 1 ? 1 : 0, BNFast = b.Strides[2] == 1 ? 1 : 0,
+            };
+            Gemm(StorageOf<T>(a, "Matmul").View, Strided(a), StorageOf<T>(b, "Matmul").View, Strided(b),
+                Dense<T>(c, "Matmul"), new DenseOutput { M = m, N = n }, shape, batch, precision, "Matmul");
             return;
         }
         var args = new MatmulArgs

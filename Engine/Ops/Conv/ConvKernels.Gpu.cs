@@ -3,22 +3,26 @@ using Scratch.Backends.Gpu;
 
 namespace Scratch.Ops;
 
-/// <summary>GPU paths of the convolution kernels: im2col into a [G, K, N·L] column matrix, one batched matmul over
-/// the groups on the device's backend, and col2im (a gather) for the input gradient.</summary>
+/// <summary>GPU paths of the convolution kernels: the forward as an implicit GEMM (or a direct depthwise kernel);
+/// the gradients through im2col into a [G, K, N·L] column matrix, one batched matmul over the groups, and col2im
+/// (a gather) for the input gradient.</summary>
 internal static partial class ConvKernels
 {
     private static IlgpuBackend Gpu(Tensor t) => GpuRuntime.BackendFor(t.Device);
 
-    /// <summary>y [N, Cout, OH, OW] = W [G, CoutG, K] @ col [G, K, N·L], permuted back to images.</summary>
+    /// <summary>y [N, Cout, OH, OW]: depthwise convolutions (one input channel per group) with the direct kernel,
+    /// the rest as an implicit GEMM y = W [G, CoutG, K] @ im2col(x) [G, K, N·L] whose column tiles are gathered from
+    /// x inside the GEMM (no column matrix in device memory).</summary>
     private static Tensor GpuForward(Tensor x, Tensor w, in ConvGeometry g)
     {
         var gpu = Gpu(x);
-        var col = x.DType == DType.F32 ? gpu.Im2Col<float>(x, g, "Conv2d") : gpu.Im2Col<double>(x, g, "Conv2d");
-        var wm = w.Reshape(g.Groups, g.CoutG, g.K);
-        var ym = Tensor.Empty(new Shape(g.Groups, g.CoutG, g.N * g.L), x.DType, x.Device);
-        gpu.Matmul(wm, col, ym);
-        return ym.Reshape(g.Groups, g.CoutG, g.N, g.L).Permute(2, 0, 1, 3).Materialize()
-            .Reshape(g.N, g.Cout, g.OH, g.OW);
+        if (g.CinG == 1 && g.Groups > 1)
+            return x.DType == DType.F32
+                ? gpu.DepthwiseConv<float>(x, w, g, "Conv2d")
+                : gpu.DepthwiseConv<double>(x, w, g, "Conv2d");
+        return x.DType == DType.F32
+            ? gpu.ConvImplicitGemm<float>(x, w, g, "Conv2d")
+            : gpu.ConvImplicitGemm<double>(x, w, g, "Conv2d");
     }
 
     /// <summary>gx = col2im(Wᵀ [G, K, CoutG] @ gy [G, CoutG, N·L]).</summary>

@@ -29,6 +29,7 @@ internal static class BenchCommand
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        if (GpuBench.DeviceArg(args[1..]) is not null || args[0] == "add") return GpuBench.Run(args[0], args[1..]);
         if (args[0] == "conv") return ConvBench.Run(args[1..]);
         if (args[0] == "resnet50") return ResNetBench.Run(args[1..]);
         if (args[0] == "train") return DetectorTrainBench.Run(args[1..]);
@@ -37,7 +38,15 @@ internal static class BenchCommand
         if (args[0] is "ps-roi-align" or "border-align") return AlignBench.Run(args[0], args[1..]);
         if (args[0] != "gemm")
         {
-            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, conv, resnet50, train, roi-align, nms, ps-roi-align, border-align, loader)\n{Usage}\n{ConvBench.Usage}\n{ResNetBench.Usage}\n{DetectorTrainBench.Usage}\n{DetectionBench.Usage}\n{AlignBench.Usage}\n{LoaderBench.Usage}");
+            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, add, conv, resnet50, train, roi-align, nms, ps-roi-align, border-align, loader)
+{Usage}
+{ConvBench.Usage}
+{ResNetBench.Usage}
+{DetectorTrainBench.Usage}
+{DetectionBench.Usage}
+{AlignBench.Usage}
+{LoaderBench.Usage}
+{GpuBench.Usage}");
             return 2;
         }
         try

@@ -1,0 +1,176 @@
+using Scratch.Backends.Gpu;
+using Scratch.Tests.Properties;
+using Xunit;
+
+namespace Scratch.Tests.Backends.Gpu;
+
+/// <summary>The register-blocked GEMM, the opt-in TF32 path, the implicit-GEMM and depthwise convolutions and the
+/// allocator's behaviour under memory pressure, against the Reference backend; subclassed once per GPU device kind.
+/// </summary>
+public abstract class GpuGemmTests : GpuSuite
+{
+    private IlgpuBackend Gpu => GpuRuntime.BackendFor(Device);
+
+    /// <summary>Reference result of c = a @ b for [B, M, K] / [B, K, N] operands, as doubles.</summary>
+    private static double[] Expected(Tensor a, Tensor b) =>
+        F.Matmul(a.To(Device.Reference), b.To(Device.Reference)).ToDoubleArray();
+
+    /// <summary>a [B, M, K] and b [B, K, N] on the device, each stored transposed when asked (strided views).</summary>
+    private (Tensor A, Tensor B) Operands(int batch, int m, int n, int k, bool ta, bool tb, DType dtype, ulong seed)
+    {
+        var a = ta
+            ? Values.Uniform(new Shape(batch, k, m), seed, dtype, -1, 1).To(Device).Transpose(1, 2)
+            : Values.Uniform(new Shape(batch, m, k), seed, dtype, -1, 1).To(Device);
+        var b = tb
+            ? Values.Uniform(new Shape(batch, n, k), seed + 1, dtype, -1, 1).To(Device).Transpose(1, 2)
+            : Values.Uniform(new Shape(batch, k, n), seed + 1, dtype, -1, 1).To(Device);
+        return (a, b);
+    }
+
+    private Tensor Run(Tensor a, Tensor b, MatmulPrecision precision, bool tiled)
+    {
+        var gpu = Gpu;
+        var c = Tensor.Empty(new Shape(a.Size(0), a.Size(1), b.Size(2)), a.DType, Device);
+        lock (gpu)
+        {
+            var old = gpu.TiledMatmulMinOutputs;
+            gpu.TiledMatmulMinOutputs = tiled ? 0 : int.MaxValue;
+            try
+            {
+                gpu.Matmul(a, b, c, precision);
+            }
+            finally
+            {
+                gpu.TiledMatmulMinOutputs = old;
+            }
+        }
+        return c;
+    }
+
+    [GpuFact]
+    public void TiledMatmulMatchesReferenceOnEdgeTilesTransposesAndBatches()
+    {
+        var r = new Random(41);
+        for (var c = 0; c < 12; c++)
+        {
+            var dtype = c % 2 == 0 ? DType.F32 : DType.F64;
+            // Sizes straddle the 128-wide block tile and the 8-deep k-step (and stay tiny where they can).
+            int m = c % 3 == 0 ? r.Next(120, 140) : r.Next(1, 20), n = c % 4 == 1 ? r.Next(125, 137) : r.Next(1, 24);
+            int k = r.Next(1, 21), batch = r.Next(1, 3);
+            bool ta = (c & 2) != 0, tb = (c & 4) != 0;
+            var (a, b) = Operands(batch, m, n, k, ta, tb, dtype, (ulong)c * 7);
+            var y = Run(a, b, MatmulPrecision.Default, tiled: true);
+            Assert.Equal(Device, y.Device);
+            var (atol, rtol) = Tol(dtype);
+            Verify.Close(Expected(a, b), y.ToDoubleArray(), atol, rtol,
+                $"case {c}: [{batch},{m},{k}]{(ta ? "ᵀ" : "")} @ [{batch},{k},{n}]{(tb ? "ᵀ" : "")} {dtype}");
+        }
+    }
+
+    [GpuFact]
+    public void TiledAndSimpleKernelsAgree()
+    {
+        var (a, b) = Operands(2, 37, 29, 19, false, true, DType.F64, 5);
+        Verify.Close(Run(a, b, MatmulPrecision.Default, tiled: false).ToDoubleArray(),
+            Run(a, b, MatmulPrecision.Default, tiled: true).ToDoubleArray(), 1e-12, 1e-12, "tiled vs simple");
+    }
+
+    [GpuFact]
+    public void ZeroInnerDimensionGivesZeros()
+    {
+        var (a, b) = Operands(1, 3, 4, 0, false, false, DType.F32, 3);
+        Assert.All(Run(a, b, MatmulPrecision.Default, tiled: true).ToDoubleArray(), v => Assert.Equal(0.0, v));
+    }
+
+    [GpuFact]
+    public void Tf32MatmulIsWithinTf32ToleranceOfFp32()
+    {
+        var r = new Random(43);
+        for (var c = 0; c < 4; c++)
+        {
+            int m = r.Next(1, 150), n = r.Next(1, 150), k = r.Next(1, 70), batch = r.Next(1, 3);
+            var (a, b) = Operands(batch, m, n, k, c % 2 == 1, c >= 2, DType.F32, (ulong)c + 100);
+            var y = Run(a, b, MatmulPrecision.Tf32, tiled: true);
+            // TF32 keeps 10 mantissa bits: each product is off by ≤ 2⁻¹⁰ relative; |a|, |b| ≤ 1 bounds the sum.
+            Verify.Close(Expected(a, b), y.ToDoubleArray(), 2e-3 * Math.Sqrt(k) + 1e-5, 1e-2,
+                $"tf32 case {c}: [{batch},{m},{k}] @ [{batch},{k},{n}]");
+        }
+    }
+
+    [GpuFact]
+    public void Tf32FallsBackToFp32WhereThereAreNoTensorCores()
+    {
+        if (Gpu.SupportsTf32) return;
+        var (a, b) = Operands(1, 20, 30, 17, false, false, DType.F32, 9);
+        Assert.Equal(Run(a, b, MatmulPrecision.Default, tiled: true).ToDoubleArray(),
+            Run(a, b, MatmulPrecision.Tf32, tiled: true).ToDoubleArray());
+    }
+
+    [GpuFact]
+    public void ImplicitGemmAndDepthwiseConvMatchReference()
+    {
+        var r = new Random(47);
+        for (var c = 0; c < 10; c++)
+        {
+            var dtype = c % 2 == 0 ? DType.F32 : DType.F64;
+            var depthwise = c % 3 == 0;
+            int groups = depthwise ? r.Next(2, 5) : r.Next(1, 3), n = r.Next(1, 3);
+            int cin = depthwise ? groups : groups * r.Next(1, 4), cout = groups * r.Next(1, 3);
+            int kh = r.Next(1, 4), kw = r.Next(1, 4), s = r.Next(1, 3), p = r.Next(0, 2), d = r.Next(1, 3);
+            int h = d * (kh - 1) + 1 + r.Next(0, 6), w = d * (kw - 1) + 1 + r.Next(0, 6);
+            var x = Values.Uniform(new Shape(n, cin, h, w), (ulong)c, dtype, -1, 1);
+            var wt = Values.Uniform(new Shape(cout, cin / groups, kh, kw), (ulong)c + 50, dtype, -1, 1);
+            var b = Values.Uniform(new Shape(cout), (ulong)c + 80, dtype, -1, 1);
+            var (atol, rtol) = dtype == DType.F32 ? (1e-5, 1e-4) : Tol(dtype);
+            Same(t => F.Conv2d(t[0], t[1], t[2], s, p, d, groups), [x, wt, b], atol, rtol,
+                $"conv case {c} x {x.Shape} w {wt.Shape} s {s} p {p} d {d} g {groups} {dtype}");
+        }
+    }
+
+    [GpuFact]
+    public void ConvWithManyOutputPixelsCrossesGemmTiles()
+    {
+        // N·L = 2·12·12 = 288 columns: three 128-wide tiles, the last partial; Cout 130 crosses a row tile.
+        var x = Values.Uniform(new Shape(2, 3, 12, 12), 1, DType.F32, -1, 1);
+        var w = Values.Uniform(new Shape(130, 3, 3, 3), 2, DType.F32, -1, 1);
+        Same(t => F.Conv2d(t[0], t[1], null, 1, 1), [x, w], 1e-5, 1e-4, "conv 3→130 @ 12×12");
+    }
+
+    [GpuFact]
+    public void AllocatorReleasesItsCacheUnderPressureThenReportsRequestedAndFreeBytes()
+    {
+        using var allocator = new GpuAllocator(Gpu.Accelerator) { LimitBytes = 1000 * sizeof(float) };
+        var first = allocator.Rent<float>(600);
+        allocator.Return(first);
+        Assert.Equal(600 * sizeof(float), allocator.Stats.BytesCached);
+        // 600 cached + 700 requested passes the limit: the cache is emptied and the allocation retried.
+        var second = allocator.Rent<float>(700);
+        Assert.Equal(1, allocator.Stats.PressureReleases);
+        Assert.Equal(0, allocator.Stats.BytesCached);
+        Assert.Equal(700 * sizeof(float), allocator.Stats.BytesInUse);
+        var e = Assert.Throws<GpuOutOfMemoryException>(() => allocator.Rent<float>(400));
+        Assert.Equal(400 * sizeof(float), e.RequestedBytes);
+        Assert.Equal(300 * sizeof(float), e.FreeBytes);
+        Assert.Contains("requested 1600 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1200 bytes free", e.Message, StringComparison.Ordinal);
+        allocator.Return(second);
+        Assert.Throws<ArgumentOutOfRangeException>(() => allocator.LimitBytes = -1);
+    }
+}
+
+/// <summary>GEMM and convolution kernels on ILGPU's CPU accelerator (runs everywhere).</summary>
+[Trait("Backend", "IlgpuCpu")]
+public sealed class IlgpuCpuGemmTests : GpuGemmTests
+{
+    /// <inheritdoc/>
+    protected override Device Device => Device.IlgpuCpu;
+}
+
+/// <summary>The same on CUDA device 0 (skipped without one); there the TF32 test runs the tensor-core kernel.
+/// </summary>
+[Trait("Backend", "Cuda")]
+public sealed class CudaGemmTests : GpuGemmTests, ICudaSuite
+{
+    /// <inheritdoc/>
+    protected override Device Device => Device.Cuda(0);
+}
