@@ -38,15 +38,7 @@ internal static class BenchCommand
         if (args[0] is "ps-roi-align" or "border-align") return AlignBench.Run(args[0], args[1..]);
         if (args[0] != "gemm")
         {
-            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, add, conv, resnet50, train, roi-align, nms, ps-roi-align, border-align, loader)
-{Usage}
-{ConvBench.Usage}
-{ResNetBench.Usage}
-{DetectorTrainBench.Usage}
-{DetectionBench.Usage}
-{AlignBench.Usage}
-{LoaderBench.Usage}
-{GpuBench.Usage}");
+            Console.Error.WriteLine($"scratch bench: unknown benchmark '{args[0]}' (known: gemm, add, conv, resnet50, train, roi-align, nms, ps-roi-align, border-align, loader)\n{Usage}\n{ConvBench.Usage}\n{ResNetBench.Usage}\n{DetectorTrainBench.Usage}\n{DetectionBench.Usage}\n{AlignBench.Usage}\n{LoaderBench.Usage}\n{GpuBench.Usage}");
             return 2;
         }
         try
