@@ -44,6 +44,12 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         }
     }
 
+    /// <summary>Kernels compiled by the calling thread, on any device (a count other threads cannot move, for tests
+    /// that check a kernel is compiled once).</summary>
+    internal static int CompiledOnThisThread => t_compiled;
+
+    [ThreadStatic] private static int t_compiled;
+
     /// <summary>Frees every buffer and disposes the accelerator.</summary>
     public void Dispose()
     {
@@ -107,6 +113,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
             {
                 var loaded = load(Accelerator);
                 _kernels[(name, a, b)] = loaded;
+                t_compiled++;
                 return loaded;
             }
             catch (Exception e) when (e is InternalCompilerException or NotSupportedException or AggregateException)
