@@ -17,15 +17,21 @@ namespace Scratch.Ops
         public static double Erf(double x) => Erf(x, 1e-17);
 
         /// <summary>erf(x) in the precision of <typeparamref name="T"/>: float stops the expansions at a relative
-        /// tolerance of 10⁻⁹ (about half the terms), double at 10⁻¹⁷.</summary>
+        /// tolerance of 10⁻⁹ (about half the terms), double at 10⁻¹⁷. The precision is told apart by arithmetic
+        /// (1 + 10⁻¹⁰ rounds to 1 in float only), not by <c>typeof</c>, so the same code compiles for the GPU.</summary>
         public static T Erf<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
-            T.CreateTruncating(Erf(double.CreateTruncating(x), typeof(T) == typeof(float) ? 1e-9 : 1e-17));
+            T.CreateTruncating(Erf(double.CreateTruncating(x), IsSingle<T>() ? 1e-9 : 1e-17));
+
+        /// <summary>True when <typeparamref name="T"/> has at most single precision (its epsilon exceeds 10⁻¹⁰).
+        /// </summary>
+        private static bool IsSingle<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+            T.One + T.CreateTruncating(1e-10) == T.One;
 
         private static double Erf(double x, double tol)
         {
             if (double.IsNaN(x)) return x;
             var ax = Math.Abs(x);
-            if (ax >= 6) return Math.Sign(x);
+            if (ax >= 6) return x < 0 ? -1.0 : 1.0;
             if (ax <= 2.5) return Series(x, tol);
             var r = 1 - ErfcContinuedFraction(ax, tol);
             return x < 0 ? -r : r;

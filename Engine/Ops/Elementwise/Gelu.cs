@@ -5,9 +5,18 @@ namespace Scratch.Ops
 {
     /// <summary>GELU (Hendrycks &amp; Gimpel 2016). Exact: y = x·Φ(x) = ½x(1 + erf(x/√2)), dy/dx = Φ(x) + x·φ(x).
     /// Tanh approximation: y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))) with its exact derivative.</summary>
-    /// <param name="Tanh">True for the tanh approximation (PyTorch's <c>approximate="tanh"</c>).</param>
-    public readonly record struct GeluOp(bool Tanh) : IUnaryOp
+    /// <remarks>The flag is stored as an int so the struct is blittable and can be passed to GPU kernels.</remarks>
+    public readonly record struct GeluOp : IUnaryOp
     {
+        private readonly int _tanh;
+
+        /// <summary>Exact GELU, or the tanh approximation when <paramref name="tanh"/>.</summary>
+        /// <param name="tanh">True for the tanh approximation (PyTorch's <c>approximate="tanh"</c>).</param>
+        public GeluOp(bool tanh) => _tanh = tanh ? 1 : 0;
+
+        /// <summary>True for the tanh approximation (PyTorch's <c>approximate="tanh"</c>).</summary>
+        public bool Tanh => _tanh != 0;
+
         private const double InvSqrt2 = 0.70710678118654752;
         private const double InvSqrt2Pi = 0.39894228040143268;
         private const double SqrtTwoOverPi = 0.79788456080286536;

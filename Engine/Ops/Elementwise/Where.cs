@@ -54,6 +54,11 @@ public static partial class F
         var y = Tensor.Empty(shape, a.DType, a.Device);
         var dims = shape.ToArray();
         var (c, av, bv) = (condition.Detach().Expand(dims), a.Detach().Expand(dims), b.Detach().Expand(dims));
+        if (!y.Device.IsHost)
+        {
+            Backends.Gpu.GpuRuntime.BackendFor(y.Device).Where(c, av, bv, y);
+            return y;
+        }
         switch (a.DType)
         {
             case DType.F32: WhereKernel<float>(c, av, bv, y); break;

@@ -7,6 +7,26 @@ public static partial class F
     private static (long[] Target, long[] Source) ScatterPlan(
         Tensor self, int dim, Tensor index, Tensor? src, string op)
     {
+        var (d, selfDims, indexDims, srcDims) = ScatterShapes(self, dim, index, src, op);
+        var values = IndexKernels.Indices(index, selfDims[d], op, "index", d);
+        var target = new long[values.Length];
+        var source = new long[values.Length];
+        IndexKernels.ForEach(new Shape(indexDims), (i, idx) =>
+        {
+            source[i] = IndexKernels.Linear(idx, srcDims);
+            var keep = idx[d];
+            idx[d] = (int)values[i];
+            target[i] = IndexKernels.Linear(idx, selfDims);
+            idx[d] = keep;
+        });
+        return (target, source);
+    }
+
+    /// <summary>Checks the ranks and sizes of a gather/scatter and returns the normalised dim and the sizes of self,
+    /// index and src (a scalar counts as [1]; src defaults to index).</summary>
+    private static (int Dim, int[] Self, int[] Index, int[] Src) ScatterShapes(
+        Tensor self, int dim, Tensor index, Tensor? src, string op)
+    {
         var rank = Math.Max(self.Rank, 1);
         var d = Shape.NormalizeDim(dim, self.Rank, "dim", op);
         if (index.Rank != self.Rank)
@@ -25,18 +45,7 @@ public static partial class F
                 throw new ShapeMismatchException(
                     op, "index", $"size <= {srcDims[k]} in dim {k} (src {src?.Shape})", index.Shape.ToString());
         }
-        var values = IndexKernels.Indices(index, selfDims[d], op, "index", d);
-        var target = new long[values.Length];
-        var source = new long[values.Length];
-        IndexKernels.ForEach(new Shape(indexDims), (i, idx) =>
-        {
-            source[i] = IndexKernels.Linear(idx, srcDims);
-            var keep = idx[d];
-            idx[d] = (int)values[i];
-            target[i] = IndexKernels.Linear(idx, selfDims);
-            idx[d] = keep;
-        });
-        return (target, source);
+        return (d, selfDims, indexDims, srcDims);
     }
 
     /// <summary>Gathers along <paramref name="dim"/>: <c>y[i][j][k] = x[index[i][j][k]][j][k]</c> for dim 0 (and
@@ -44,6 +53,7 @@ public static partial class F
     /// result has index's shape. Values must lie in [0, size). The gradient scatter-adds back.</summary>
     public static Tensor Gather(Tensor x, int dim, Tensor index)
     {
+        if (!x.Device.IsHost) return GatherGpu(x, dim, index);
         var (target, _) = ScatterPlan(x, dim, index, null, "Gather");
         return IndexKernels.TakeRecorded(x, target, index.Shape, "Gather");
     }
@@ -66,6 +76,7 @@ public static partial class F
     private static Tensor ScatterCore(Tensor self, int dim, Tensor index, Tensor src, bool accumulate, string op)
     {
         RequireSame(self, src, op, "src");
+        if (!self.Device.IsHost) return ScatterGpu(self, dim, index, src, accumulate, op);
         var (target, source) = ScatterPlan(self, dim, index, src, op);
         var values = IndexKernels.TakeRecorded(src, source, index.Shape, op);
         return IndexKernels.PutRecorded(self, target, values, accumulate, op);

@@ -5,10 +5,10 @@ using Scratch.Backends;
 namespace Scratch;
 
 /// <summary>Host kernels shared by the indexing and copying shape ops. Every such op is expressed through two
-/// primitives over <em>logical</em> (row-major) element indices: <see cref="Take"/> (out[i] = x[map[i]], or a fill
-/// value where map[i] &lt; 0) and <see cref="Put"/> (dst[map[i]] = or += src[i]). They read any strided input directly,
+/// primitives over <em>logical</em> (row-major) element indices: <see cref="Take(Tensor, long[], Shape, double)"/> (out[i] = x[map[i]], or a fill
+/// value where map[i] &lt; 0) and <see cref="Put(Tensor, long[], Tensor, bool)"/> (dst[map[i]] = or += src[i]). They read any strided input directly,
 /// are dtype-generic, and run on both host devices (the Cpu device parallelises large maps).</summary>
-internal static class IndexKernels
+internal static partial class IndexKernels
 {
     private const long ParallelThreshold = 1 << 15;
 
@@ -20,6 +20,7 @@ internal static class IndexKernels
     /// contiguous tensor of <paramref name="shape"/> with x's dtype and device. No recording.</summary>
     public static Tensor Take(Tensor x, long[] map, Shape shape, double fill = 0)
     {
+        if (!x.Device.IsHost) return Take(x, UploadMap(map, x.Device), shape, fill);
         var y = Tensor.Empty(shape, x.DType, x.Device);
         if (map.Length == 0) return y;
         var pos = Positions(x);
@@ -75,6 +76,11 @@ internal static class IndexKernels
     public static void Put(Tensor dst, long[] map, Tensor src, bool accumulate)
     {
         if (map.Length == 0) return;
+        if (!dst.Device.IsHost)
+        {
+            Put(dst, UploadMap(map, dst.Device), src, accumulate);
+            return;
+        }
         var s = src.Materialize();
         var (d, so, acc) = (dst.Offset, s.Offset, accumulate);
         switch (dst.DType)
@@ -121,7 +127,7 @@ internal static class IndexKernels
     }
 
     /// <summary>A zero tensor of <paramref name="shape"/> (g's dtype and device) with g added at map:
-    /// the adjoint of <see cref="Take"/>.</summary>
+    /// the adjoint of <see cref="Take(Tensor, long[], Shape, double)"/>.</summary>
     public static Tensor PutAddIntoZeros(Tensor g, long[] map, Shape shape)
     {
         var z = Tensor.Empty(shape, g.DType, g.Device);
@@ -129,9 +135,10 @@ internal static class IndexKernels
         return z;
     }
 
-    /// <summary>Differentiable <see cref="Take"/>: gradient scatters-adds back through the map.</summary>
+    /// <summary>Differentiable <see cref="Take(Tensor, long[], Shape, double)"/>: gradient scatters-adds back through the map.</summary>
     public static Tensor TakeRecorded(Tensor x, long[] map, Shape shape, string op, double fill = 0)
     {
+        if (!x.Device.IsHost) return TakeRecorded(x, UploadMap(map, x.Device), shape, op, fill);
         var y = Take(x, map, shape, fill);
         var inShape = x.Shape;
         return Graph.Record(y, op, [x], g => [PutAddIntoZeros(g, map, inShape)]);
@@ -141,6 +148,7 @@ internal static class IndexKernels
     /// Gradient to self: g (with written positions zeroed unless accumulating); to src: g taken at map.</summary>
     public static Tensor PutRecorded(Tensor self, long[] map, Tensor src, bool accumulate, string op)
     {
+        if (!self.Device.IsHost) return PutRecorded(self, UploadMap(map, self.Device), src, accumulate, op);
         var y = self.Detach().CopyData();
         Put(y, map, src.Detach(), accumulate);
         var srcShape = src.Shape;

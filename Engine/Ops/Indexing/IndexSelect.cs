@@ -25,6 +25,7 @@ public static partial class F
     public static Tensor IndexSelect(Tensor x, int dim, Tensor index)
     {
         var d = IndexingDim(x, dim, "IndexSelect");
+        if (!x.Device.IsHost) return IndexSelectGpu(x, d, index, false, "IndexSelect");
         var idx = IndexVectorValues(x, d, index, "IndexSelect");
         var dims = x.Shape.ToArray();
         dims[d] = idx.Length;
@@ -40,6 +41,7 @@ public static partial class F
     /// IndexSelect(g)</c>.</summary>
     public static Tensor IndexAdd(Tensor self, int dim, Tensor index, Tensor source, double alpha = 1)
     {
+        if (!self.Device.IsHost) return IndexAddGpu(self, dim, index, source, alpha);
         var (map, src) = IndexAddPlan(self, dim, index, source, "IndexAdd", alpha);
         return IndexKernels.PutRecorded(self, map, src, accumulate: true, "IndexAdd");
     }

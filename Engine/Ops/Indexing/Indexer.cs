@@ -24,15 +24,19 @@ public partial class Tensor
                 positions = Arange(Numel, DType.I64, Device).Reshape(Shape.ToArray())[indices];
             var converted = value.DType == DType ? value.Detach() : value.Detach().To(DType);
             var v = converted.Expand(positions.Shape.ToArray());
-            var map = positions.ToArray<long>();
+            void PutAt(Tensor dst)
+            {
+                if (Device.IsHost) IndexKernels.Put(dst, positions.ToArray<long>(), v, accumulate: false);
+                else IndexKernels.Put(dst, positions.Materialize(), v, accumulate: false);
+            }
             if (IsContiguous)
             {
-                IndexKernels.Put(this, map, v, accumulate: false);
+                PutAt(this);
                 Storage.BumpVersion();
                 return;
             }
             var staged = CopyData();
-            IndexKernels.Put(staged, map, v, accumulate: false);
+            PutAt(staged);
             WriteInPlace(staged, "IndexPut_");
         }
         get
@@ -123,6 +127,14 @@ public static partial class F
         if (index.DType is not (DType.I64 or DType.I32))
             throw new DTypeMismatchException("Index", "index", "int64 or bool", index.DType.Name());
         if (x.Rank == 0) throw new ShapeMismatchException("Index", "index", "a dim to index", "a scalar input");
+        if (!x.Device.IsHost)
+        {
+            var onDevice = IndexSelectGpu(x, dim, index.Reshape(-1), true, "Index");
+            var shape = x.Shape.ToArray().ToList();
+            shape.RemoveAt(dim);
+            shape.InsertRange(dim, index.Shape.ToArray());
+            return (onDevice.Reshape(shape.ToArray()), dim + index.Rank);
+        }
         var size = x.Shape[dim];
         var v = IndexKernels.Indices(index, size, "Index", "index", dim, allowNegative: true);
         var picked = IndexSelect(x, dim, Tensor.From(v).To(x.Device));

@@ -83,6 +83,7 @@ public static partial class F
         Tensor x, int d, bool descending, int first, int count, string op)
     {
         if (x.Rank == 0) (first, count) = (0, 1); // a scalar is its own sort, top-k and k-th value (as in PyTorch)
+        if (!x.Device.IsHost) return RankedAlongDimGpu(x, d, descending, first, count, op);
         var pos = SortedRanks(x, d, descending, first, count);
         var dims = x.Shape.ToArray();
         if (x.Rank > 0) dims[d] = count;
