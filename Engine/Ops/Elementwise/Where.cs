@@ -72,12 +72,6 @@ public static partial class F
 
     private static void WhereKernel<T>(Tensor c, Tensor a, Tensor b, Tensor y) where T : unmanaged
     {
-        if (!y.Device.IsHost)
-        {
-            Backends.Gpu.GpuRuntime.BackendFor(y.Device).Select<T>(c.Materialize(), a.Materialize(), b.Materialize(),
-                y, "Where");
-            return;
-        }
         var ys = y.HostArray<T>();
         if (y.Device.Kind == DeviceKind.Reference)
         {
