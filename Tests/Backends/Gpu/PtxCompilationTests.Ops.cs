@@ -28,4 +28,20 @@ public sealed partial class PtxCompilationTests
         failures.RemoveAll(f => f == "");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
+
+    [Fact]
+    public void ReduceRowKernelsCompile()
+    {
+        var failures = new List<string>();
+        foreach (var t in Floats)
+        {
+            failures.Add(CompileIn(typeof(ReduceRowGpuKernels), "LogSumExp", true, t));
+            failures.Add(CompileIn(typeof(ReduceRowGpuKernels), "Norm", true, t));
+            failures.Add(CompileIn(typeof(ReduceRowGpuKernels), "NormGrad", false, t));
+        }
+        foreach (var t in new[] { typeof(float), typeof(double), typeof(int), typeof(long) })
+            failures.Add(CompileIn(typeof(ReduceRowGpuKernels), "Scan", false, t));
+        failures.RemoveAll(f => f == "");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
 }
