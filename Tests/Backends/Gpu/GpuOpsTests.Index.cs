@@ -207,6 +207,7 @@ public abstract partial class GpuOpsTests
         Assert.Equal("index", e.ParamName);
         var floats = Tensor.Zeros(new Shape(1, 2), DType.F32, Device);
         Assert.Throws<DTypeMismatchException>(() => F.Gather(x, 1, floats));
-        Assert.Throws<ShapeMismatchException>(() => F.IndexSelect(x, 0, Tensor.Zeros(new Shape(1, 1), DType.I64, Device)));
+        var matrix = Tensor.Zeros(new Shape(1, 1), DType.I64, Device);
+        Assert.Throws<ShapeMismatchException>(() => F.IndexSelect(x, 0, matrix));
     }
 }

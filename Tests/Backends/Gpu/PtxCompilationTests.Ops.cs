@@ -19,8 +19,8 @@ public sealed partial class PtxCompilationTests
             failures.Add(CompileIn(typeof(IndexGpuKernels), k, false));
         (Type T, Type Key)[] keys =
         [
-            (typeof(float), typeof(F32SortKey)), (typeof(double), typeof(F64SortKey)), (typeof(int), typeof(I32SortKey)),
-            (typeof(long), typeof(I64SortKey)), (typeof(byte), typeof(U8SortKey)),
+            (typeof(float), typeof(F32SortKey)), (typeof(double), typeof(F64SortKey)),
+            (typeof(int), typeof(I32SortKey)), (typeof(long), typeof(I64SortKey)), (typeof(byte), typeof(U8SortKey)),
         ];
         failures.AddRange(keys.Select(k => CompileIn(typeof(SortGpuKernels), "Keys", false, k.T, k.Key)));
         failures.Add(CompileIn(typeof(SortGpuKernels), "Step", false));

@@ -51,7 +51,8 @@ internal static class ReduceRowGpuKernels
 
     /// <summary>y[row] = m + log Σ e^(x − m) with m the row maximum; −∞ for an empty row, m itself when m is ±∞ or
     /// NaN. Grid = rows, group = 64.</summary>
-    public static void LogSumExp<T>(ArrayView<T> x, ArrayView<T> y, int len) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void LogSumExp<T>(ArrayView<T> x, ArrayView<T> y, int len)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var shared = SharedMemory.Allocate<T>(G);
         int t = Group.IdxX;
