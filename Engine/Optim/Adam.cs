@@ -76,6 +76,17 @@ public class Adam : Optimizer
         var decay = T.CreateChecked(1 - lr * wdd);
         var useWd = wdd != 0;
         var decoupled = _decoupled;
+        if (!param.Device.IsHost)
+        {
+            var args = new Backends.Gpu.AdamArgs
+            {
+                StepSize = lr / (1 - Math.Pow(b1d, step)), Bc2Sqrt = Math.Sqrt(1 - Math.Pow(b2d, step)), Beta1 = b1d,
+                Beta2 = b2d, Eps = group.Eps!.Value, WeightDecay = wdd, Decay = 1 - lr * wdd,
+                Amsgrad = amsgrad ? 1 : 0, Decoupled = decoupled ? 1 : 0,
+            };
+            Backends.Gpu.GpuRuntime.BackendFor(param.Device).AdamStep<T>(param, grad, m, v, vmax, args);
+            return;
+        }
         ForChunks<T>(param, grad, m, v, vmax, (p, gr, mm, vv, vx) =>
         {
             for (var i = 0; i < p.Length; i++)

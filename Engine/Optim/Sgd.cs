@@ -51,6 +51,18 @@ public sealed class Sgd : Optimizer
         var damp = T.One - T.CreateChecked(group.Dampening!.Value);
         var nesterov = group.Nesterov!.Value;
         var useWd = wd != T.Zero;
+        if (!param.Device.IsHost)
+        {
+            var created = false;
+            var b = mom == T.Zero ? null : Buffer(state, "momentum_buffer", param, out created);
+            var args = new Backends.Gpu.SgdArgs
+            {
+                Lr = group.Lr.Value, WeightDecay = group.WeightDecay.Value, Momentum = group.Momentum.Value,
+                Dampening = group.Dampening.Value, First = created ? 1 : 0, Nesterov = nesterov ? 1 : 0,
+            };
+            Backends.Gpu.GpuRuntime.BackendFor(param.Device).SgdStep<T>(param, grad, b, args);
+            return;
+        }
         if (mom == T.Zero)
         {
             ForChunks<T>(param, grad, null, null, null, (p, gr, _, _, _) =>

@@ -18,7 +18,8 @@ namespace Scratch.Ops
 
         /// <summary>erf(x) in the precision of <typeparamref name="T"/>: float stops the expansions at a relative
         /// tolerance of 10⁻⁹ (about half the terms), double at 10⁻¹⁷. The precision is told apart by arithmetic
-        /// (1 + 10⁻¹⁰ rounds to 1 in float only), not by <c>typeof</c>, so the same code compiles for the GPU.</summary>
+        /// (1 + 10⁻¹⁰ rounds to 1 in float only), not by <c>typeof</c>, so the same code compiles for the GPU.
+        /// </summary>
         public static T Erf<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
             T.CreateTruncating(Erf(double.CreateTruncating(x), IsSingle<T>() ? 1e-9 : 1e-17));
 

@@ -102,8 +102,8 @@ internal static partial class IndexKernels
         var lo = allowNegative ? -size : 0;
         if (min >= lo && max < size) return v;
         var bad = min < lo ? min : max;
-        throw new ArgumentOutOfRangeException(arg, bad,
-            $"{op}: {arg} value {bad} is out of range for dim {dim} of size {size}; valid range is [{lo}, {size - 1}].");
+        throw new ArgumentOutOfRangeException(arg, bad, $"{op}: {arg} value {bad} is out of range for dim {dim} of " +
+                                                        $"size {size}; valid range is [{lo}, {size - 1}].");
     }
 
     /// <summary>A device map over the row-major elements of <paramref name="iter"/> (rank ≤ 8) into
@@ -126,7 +126,8 @@ internal static partial class IndexKernels
         for (var k = dim + 1; k < iter.Length; k++) inner *= iter[k];
         var args = new AlongDimArgs
         {
-            Inner = inner, SizeD = iter[dim], StrideD = strides[dim], Wrap = target[dim], PerElement = perElement ? 1 : 0,
+            Inner = inner, SizeD = iter[dim], StrideD = strides[dim], Wrap = target[dim],
+            PerElement = perElement ? 1 : 0,
         };
         GpuRuntime.BackendFor(values.Device).AlongDim(values, geo, args, map, op);
         return map;

@@ -5,9 +5,11 @@ using Scratch.Backends;
 namespace Scratch;
 
 /// <summary>Host kernels shared by the indexing and copying shape ops. Every such op is expressed through two
-/// primitives over <em>logical</em> (row-major) element indices: <see cref="Take(Tensor, long[], Shape, double)"/> (out[i] = x[map[i]], or a fill
-/// value where map[i] &lt; 0) and <see cref="Put(Tensor, long[], Tensor, bool)"/> (dst[map[i]] = or += src[i]). They read any strided input directly,
-/// are dtype-generic, and run on both host devices (the Cpu device parallelises large maps).</summary>
+/// primitives over <em>logical</em> (row-major) element indices: <see cref="Take(Tensor, long[], Shape, double)"/>
+/// (out[i] = x[map[i]], or a fill value where map[i] &lt; 0) and <see cref="Put(Tensor, long[], Tensor, bool)"/>
+/// (dst[map[i]] = or += src[i]). They read any strided input directly, are dtype-generic, and run on both host
+/// devices (the Cpu device parallelises large maps); on a GPU device they upload the map and run the device forms in
+/// IndexKernels.Gpu.cs.</summary>
 internal static partial class IndexKernels
 {
     private const long ParallelThreshold = 1 << 15;
@@ -135,7 +137,8 @@ internal static partial class IndexKernels
         return z;
     }
 
-    /// <summary>Differentiable <see cref="Take(Tensor, long[], Shape, double)"/>: gradient scatters-adds back through the map.</summary>
+    /// <summary>Differentiable <see cref="Take(Tensor, long[], Shape, double)"/>: gradient scatters-adds back through
+    /// the map.</summary>
     public static Tensor TakeRecorded(Tensor x, long[] map, Shape shape, string op, double fill = 0)
     {
         if (!x.Device.IsHost) return TakeRecorded(x, UploadMap(map, x.Device), shape, op, fill);

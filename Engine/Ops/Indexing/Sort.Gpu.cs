@@ -26,7 +26,7 @@ public static partial class F
             var padded = 1;
             while (padded < len) padded <<= 1;
             var lanes = new SortLanes { Inner = inner, Len = len, Padded = padded, Descending = descending ? 1 : 0 };
-            GpuRuntime.BackendFor(x.Device).SortLanes(src, lanes, outer, first, count, positions, map);
+            GpuRuntime.BackendFor(x.Device).SortAlongDim(src, lanes, outer, first, count, positions, map);
         }
         var values = IndexKernels.TakeRecorded(x, map, new Shape(outDims), op);
         return (values, positions.Reshape(outDims));

@@ -9,6 +9,9 @@ namespace Scratch.Ops
     {
         public string Name => "Cumsum";
 
+        /// <summary>True for the suffix sum.</summary>
+        public bool Reverse => reverse;
+
         public void Run<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> aux, Span<T> y) where T : unmanaged, INumber<T>
         {
             var acc = T.Zero;

@@ -28,6 +28,11 @@ public static partial class F
     private static void LogSumExpRows<T>(Tensor x, Tensor y, int rows, int len)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!x.Device.IsHost)
+        {
+            Backends.Gpu.GpuRuntime.BackendFor(x.Device).LogSumExp<T>(x, y, rows, len);
+            return;
+        }
         var fast = x.Device.Kind == DeviceKind.Cpu;
         var (xa, xo, ya, yo) = (x.HostArray<T>(), (int)x.Offset, y.HostArray<T>(), (int)y.Offset);
         RowKernels.ForRows(fast, rows, len, r =>

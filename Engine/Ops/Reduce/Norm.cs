@@ -69,7 +69,10 @@ namespace Scratch
             if (double.IsInfinity(p)) RequireNonEmptyReduction(x, d, dims is null || dims.Length == 0, "Norm");
             var (data, rows, len) = ReduceLayout(x, d);
             var k = new NormKernel(p, x.Device.Kind != DeviceKind.Reference);
-            var y = ReduceRowKernels.RunFloat(k, data, null, rows, len, 0, 1).Reshape(ReducedShape(x, d, keepDim).ToArray());
+            var rowNorms = x.Device.IsHost
+                ? ReduceRowKernels.RunFloat(k, data, null, rows, len, 0, 1)
+                : NormGpu(data, rows, len, p);
+            var y = rowNorms.Reshape(ReducedShape(x, d, keepDim).ToArray());
             if (!Graph.NeedsGrad(x)) return y;
             var sx = new SavedTensor(x, "Norm");
             var sy = new SavedTensor(y, "Norm");
@@ -82,16 +85,16 @@ namespace Scratch
                 var count = gk;
                 if (double.IsInfinity(p))
                 {
-                    var hits = NormGrad(new NormGradOp(p, true), xv, yk, gk, gk);
+                    var hits = NormGrad(new NormGradOp(p, 1), xv, yk, gk, gk);
                     count = ExpandReduced(Sum(hits, d, keepDim: true), x.Shape, d);
                 }
-                return [NormGrad(new NormGradOp(p, false), xv, yk, gk, count)];
+                return [NormGrad(new NormGradOp(p, 0), xv, yk, gk, count)];
             });
         }
 
-        /// <summary>∂‖x‖ₚ/∂x · g per element; with <c>Hits</c> set, the 0/1 mask of elements attaining a ±∞ norm.
-        /// </summary>
-        private readonly struct NormGradOp(double p, bool hits)
+        /// <summary>∂‖x‖ₚ/∂x · g per element; with <c>hits</c> = 1, the 0/1 mask of elements attaining a ±∞ norm.
+        /// Blittable (an int flag), so GPU kernels take it as a parameter.</summary>
+        internal readonly struct NormGradOp(double p, int hits)
         {
             public T Apply<T>(T x, T y, T g, T count) where T : unmanaged, IFloatingPointIeee754<T>
             {
@@ -99,7 +102,7 @@ namespace Scratch
                 if (double.IsInfinity(p))
                 {
                     var hit = a == y; // a NaN never attains the norm: its gradient is 0, as in PyTorch
-                    if (hits) return hit ? T.One : T.Zero;
+                    if (hits != 0) return hit ? T.One : T.Zero;
                     return hit ? T.CopySign(T.One, x) * (x == T.Zero ? T.Zero : T.One) * g / count : T.Zero;
                 }
                 if (y == T.Zero) return T.Zero;
@@ -111,6 +114,16 @@ namespace Scratch
             }
         }
 
+        /// <summary>p-norms of the rows of contiguous [rows, len] <paramref name="data"/> on a GPU device.</summary>
+        private static Tensor NormGpu(Tensor data, int rows, int len, double p)
+        {
+            var y = Tensor.Empty(new Shape(rows, 1), data.DType, data.Device);
+            var gpu = Backends.Gpu.GpuRuntime.BackendFor(data.Device);
+            if (data.DType == DType.F32) gpu.NormRows<float>(data, y, rows, len, p);
+            else gpu.NormRows<double>(data, y, rows, len, p);
+            return y;
+        }
+
         /// <summary>Applies <paramref name="op"/> elementwise over tensors of x's shape (y, g and count broadcast).
         /// </summary>
         private static Tensor NormGrad(NormGradOp op, Tensor x, Tensor y, Tensor g, Tensor count)
@@ -119,6 +132,11 @@ namespace Scratch
             var (xc, yc, gc, cc) = (x.Materialize(), y.Expand(shape).Materialize(), g.Expand(shape).Materialize(),
                 count.Expand(shape).Materialize());
             var dx = Tensor.Empty(x.Shape, x.DType, x.Device);
+            if (!x.Device.IsHost)
+            {
+                Backends.Gpu.GpuRuntime.BackendFor(x.Device).NormGrad(op, xc, yc, gc, cc, dx);
+                return dx;
+            }
             var parallel = x.Device.Kind != DeviceKind.Reference;
             if (x.DType == DType.F32) NormGradLoop<float>(op, xc, yc, gc, cc, dx, parallel);
             else NormGradLoop<double>(op, xc, yc, gc, cc, dx, parallel);

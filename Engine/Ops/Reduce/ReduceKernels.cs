@@ -33,6 +33,11 @@ namespace Scratch.Ops
             where TK : struct, IReduceRowKernel
         {
             var y = Tensor.Empty(new Shape(rows, outLen), x.DType, x.Device);
+            if (!x.Device.IsHost)
+            {
+                Backends.Gpu.GpuRuntime.BackendFor(x.Device).Scan(GpuScanOf(k, x.Device), x, aux, y, rows, len, k.Name);
+                return y;
+            }
             switch (x.DType)
             {
                 case DType.F32: Loop<float>(x, aux, y, rows, len, auxLen, outLen, (a, b, c) => k.Run(a, b, c)); break;
@@ -43,6 +48,18 @@ namespace Scratch.Ops
             }
             return y;
         }
+
+        /// <summary>The GPU scan computing row kernel <paramref name="k"/>; kernels without one throw
+        /// NotSupportedException naming the op and device.</summary>
+        private static Backends.Gpu.GpuScan GpuScanOf<TK>(TK k, Device device) where TK : struct, IReduceRowKernel =>
+            k switch
+            {
+                CumsumKernel c => c.Reverse ? Backends.Gpu.GpuScan.ReverseCumsum : Backends.Gpu.GpuScan.Cumsum,
+                CumprodKernel => Backends.Gpu.GpuScan.Cumprod,
+                CumprodBackwardKernel => Backends.Gpu.GpuScan.CumprodBackward,
+                ProdBackwardKernel => Backends.Gpu.GpuScan.ProdBackward,
+                _ => throw new NotSupportedException($"{k.Name} is not supported on {device}: no GPU row kernel."),
+            };
 
         /// <summary>As <see cref="Run{TK}"/> for floating-only kernels.</summary>
         public static Tensor RunFloat<TK>(TK k, Tensor x, Tensor? aux, int rows, int len, int auxLen, int outLen)

@@ -7,7 +7,7 @@ namespace Scratch
     public static partial class F
     {
         /// <summary>y = √x; dy/dx = 1 / (2y) (∞ at 0, so a constant input has a NaN gradient, as in PyTorch).</summary>
-        private readonly struct StdSqrtOp : IUnaryOp
+        internal readonly struct StdSqrtOp : IUnaryOp
         {
             public string Name => "Std";
             public T Forward<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);

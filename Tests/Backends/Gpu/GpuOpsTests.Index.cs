@@ -99,6 +99,7 @@ public abstract partial class GpuOpsTests
             SameWithGrads(t => F.Where(mask.To(t[0].Device), t[0], t[1]), [a, b], atol, rtol, "where " + what);
             SameWithGrads(t => F.MaskedFill(t[0], mask.To(t[0].Device), -7), [a], atol, rtol, "masked_fill " + what);
             SameWithGrads(t => F.MaskedSelect(t[0], mask.To(t[0].Device)), [a], atol, rtol, "masked_select " + what);
+            Same(t => F.Nonzero(t[0]), [mask.To(DType.F32)], 0, 0, "nonzero " + what);
         }
     }
 
@@ -207,6 +208,7 @@ public abstract partial class GpuOpsTests
         Assert.Equal("index", e.ParamName);
         var floats = Tensor.Zeros(new Shape(1, 2), DType.F32, Device);
         Assert.Throws<DTypeMismatchException>(() => F.Gather(x, 1, floats));
-        Assert.Throws<ShapeMismatchException>(() => F.IndexSelect(x, 0, Tensor.Zeros(new Shape(1, 1), DType.I64, Device)));
+        var matrix = Tensor.Zeros(new Shape(1, 1), DType.I64, Device);
+        Assert.Throws<ShapeMismatchException>(() => F.IndexSelect(x, 0, matrix));
     }
 }

@@ -156,7 +156,8 @@ public sealed partial class IlgpuBackend
             case DType.F32:
                 Kernel("IndexPutAdd", typeof(float), typeof(float), op,
                     acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<long>, ArrayView<float>,
-                        ArrayView<float>>(IndexGpuKernels.PutAddF32))(n, m, Dense<float>(src, op), Dense<float>(dst, op));
+                        ArrayView<float>>(IndexGpuKernels.PutAddF32))(n, m, Dense<float>(src, op),
+                    Dense<float>(dst, op));
                 break;
             case DType.F64:
                 Kernel("IndexPutAdd", typeof(double), typeof(double), op,

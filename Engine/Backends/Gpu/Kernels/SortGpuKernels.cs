@@ -122,7 +122,7 @@ public sealed partial class IlgpuBackend
     /// <summary>Sorts every lane of <paramref name="x"/> (any layout of rank ≤ 8, viewed as [outer, len, inner]) and
     /// writes, for ranks [first, first + count), the I64 source positions and the I64 take map (both contiguous, of
     /// outer·count·inner elements, on this device).</summary>
-    internal void SortLanes(Tensor x, SortLanes s, long outer, int first, int count, Tensor positions, Tensor map)
+    internal void SortAlongDim(Tensor x, SortLanes s, long outer, int first, int count, Tensor positions, Tensor map)
     {
         switch (x.DType)
         {
@@ -151,8 +151,8 @@ public sealed partial class IlgpuBackend
             var emit = Kernel("SortEmit", typeof(int), typeof(long), op,
                 acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<long>, ArrayView<long>,
                     SortLanes, int, int>(SortGpuKernels.Emit));
-            emit(checked((int)positions.Numel), Dense<int>(pos, op), Dense<long>(positions, op), Dense<long>(map, op), s,
-                first, count);
+            emit(checked((int)positions.Numel), Dense<int>(pos, op), Dense<long>(positions, op), Dense<long>(map, op),
+                s, first, count);
         }
     }
 
