@@ -37,7 +37,14 @@ public static class Backward
         foreach (var node in order)
         {
             if (!pending.Remove(node, out var g)) continue;
+            var mark = Storage.LastSerial;
+            var started = NodeTimes is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var grads = node.Apply(g);
+            if (NodeTimes is { } times)
+            {
+                var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                times[node.Name] = times.TryGetValue(node.Name, out var t) ? (t.Ms + ms, t.Calls + 1) : (ms, 1);
+            }
             for (var i = 0; i < grads.Length; i++)
             {
                 var input = node.Inputs[i];
@@ -48,19 +55,39 @@ public static class Backward
                 if (input.GradFn is { } fn)
                     pending[fn] = pending.TryGetValue(fn, out var prev) ? prev.Add(gi) : gi;
                 else
-                    Accumulate(input, gi);
+                    Accumulate(input, gi, Owned(grads, i, mark));
             }
             if (!retainGraph) node.Release();
         }
     }
 
-    private static void Accumulate(Tensor leaf, Tensor g)
+    /// <summary>When set, every backward adds each node's wall time (and a call) under the node's name: a
+    /// per-op profile of the backward pass for benchmarks. Not thread-safe; null (off) by default.</summary>
+    internal static Dictionary<string, (double Ms, int Calls)>? NodeTimes { get; set; }
+
+    /// <summary>Adds <paramref name="g"/> into the leaf's gradient; the first gradient is copied unless
+    /// <paramref name="owned"/> says no one else holds it, in which case the leaf takes it as it is (as PyTorch's
+    /// AccumulateGrad steals a gradient whose only reference it holds).</summary>
+    private static void Accumulate(Tensor leaf, Tensor g, bool owned = false)
     {
-        if (g.DType != leaf.DType) g = g.To(leaf.DType);
+        if (g.DType != leaf.DType) (g, owned) = (g.To(leaf.DType), true);
         if (leaf.Grad is null)
-            leaf.Grad = g.Clone();
+            leaf.Grad = owned ? g : g.Clone();
         else
             leaf.Grad.Add_(g);
+    }
+
+    /// <summary>Whether grads[i] is a whole, contiguous tensor over a storage the node allocated during this
+    /// <see cref="Node.Apply"/> (serial above <paramref name="mark"/>) and returned for no other input, so no
+    /// saved tensor, incoming gradient or other leaf can see it.</summary>
+    private static bool Owned(Tensor?[] grads, int i, long mark)
+    {
+        var s = grads[i]!.Storage;
+        if (s.Serial <= mark || grads[i]!.Offset != 0 || grads[i]!.Numel != s.Length || !grads[i]!.IsContiguous)
+            return false;
+        for (var j = 0; j < grads.Length; j++)
+            if (j != i && grads[j] is { } other && ReferenceEquals(other.Storage, s)) return false;
+        return true;
     }
 
     /// <summary>Nodes reachable from <paramref name="root"/>, each after every node that consumes it.</summary>

@@ -11,7 +11,17 @@ public abstract class Storage
         DType = dtype;
         Device = device;
         Length = length;
+        Serial = Interlocked.Increment(ref s_lastSerial);
     }
+
+    private static long s_lastSerial;
+
+    /// <summary>The serial of the newest storage created so far, process-wide.</summary>
+    internal static long LastSerial => Interlocked.Read(ref s_lastSerial);
+
+    /// <summary>Creation order: every storage gets a larger serial than all created before it. Backward uses it to
+    /// tell a gradient a node has just allocated (which no one else holds) from one it passed through.</summary>
+    internal long Serial { get; }
 
     /// <summary>Element type.</summary>
     public DType DType { get; }

@@ -104,4 +104,41 @@ public class AutogradTests
         Assert.False(r.Passed);
         Assert.Contains("analytic", r.Report);
     }
+
+    [Fact]
+    public void Leaf_gradients_never_alias_the_incoming_gradient()
+    {
+        var x = Tensor.From(new double[] { 1, 2 }).RequiresGrad_();
+        var y = Tensor.From(new double[] { 3, 4 }).RequiresGrad_();
+        var gy = Tensor.From(new double[] { 1, 1 });
+        (x * 3 + y).Backward(gy);
+        // Mul made x's gradient during its backward (the leaf may take it); Add passed gy through to y (copied).
+        Assert.Equal([3.0, 3.0], x.Grad!.ToArray<double>());
+        Assert.False(ReferenceEquals(y.Grad!.Storage, gy.Storage));
+        y.Grad.Add_(Tensor.From(new double[] { 10, 10 }));
+        Assert.Equal([1.0, 1.0], gy.ToArray<double>());
+        Assert.Equal([11.0, 11.0], y.Grad.ToArray<double>());
+    }
+
+    [Fact]
+    public void One_fresh_gradient_returned_for_two_leaves_is_copied_so_they_do_not_alias()
+    {
+        var a = Tensor.From(new double[] { 1, 2 }).RequiresGrad_();
+        var b = Tensor.From(new double[] { 5, 6 }).RequiresGrad_();
+        var z = Graph.Record(a.Detach() + b.Detach(), "PairSum", [a, b], g => { var t = g * 1; return [t, t]; });
+        z.Backward(Tensor.From(new double[] { 2, 3 }));
+        a.Grad!.Add_(Tensor.From(new double[] { 100, 100 }));
+        Assert.Equal([102.0, 103.0], a.Grad.ToArray<double>());
+        Assert.Equal([2.0, 3.0], b.Grad!.ToArray<double>());
+    }
+
+    [Fact]
+    public void A_taken_gradient_accumulates_a_second_backward_without_touching_the_first_graph()
+    {
+        var x = Tensor.From(new double[] { 1, 2 }).RequiresGrad_();
+        var y = (x * x).Sum();
+        y.Backward(retainGraph: true);
+        y.Backward();
+        Assert.Equal([4.0, 8.0], x.Grad!.ToArray<double>());
+    }
 }
