@@ -12,8 +12,8 @@ namespace Scratch.Ops;
 /// per-channel affine, residual and ReLU) runs on each task's output block after its GEMM.</summary>
 /// <remarks>A stride-1 input gradient is the forward conv of the output gradient with the flipped, transposed
 /// filters. Tasks: the forward runs over (image, group, column block); the strided input gradient over (image, group,
-/// channel chunk), so the col2im of different tasks touches disjoint channels; the weight gradient over (group,
-/// channel chunk), each accumulating its slice of dW with β = 1 over all images and column blocks. Column buffers
+/// channel chunk), so the col2im of different tasks touches disjoint channels; the weight gradient lowers each
+/// (image, column block) over channel chunks in parallel, then runs one threaded GEMM per group into dW (β = 1). Column buffers
 /// come from <see cref="ArrayPool{T}"/>.</remarks>
 internal static partial class ConvKernels
 {
@@ -68,6 +68,11 @@ internal static partial class ConvKernels
         var (xa, wa) = (x.HostArray<T>(), w.HostArray<T>());
         var (xo, wo) = ((int)x.Offset, (int)w.Offset);
         int hw = g.H * g.W, threads = Threads(g);
+        if (UseWide(g))
+        {
+            WideForward(xa, xo, wa, wo, ya, g, threads, ep);
+            return;
+        }
         if (threads > 1 && g.N * g.Groups < threads && (!g.IsPointwise || g.L <= SmallColumns)
             && (g.IsPointwise || BlockColumns(g.K, g.L) >= g.L))
         {
@@ -175,6 +180,12 @@ internal static partial class ConvKernels
         if (FlippedGeometry(g) is { } fg)
         {
             // Stride 1: gx is the forward conv of gy with the flipped, transposed filters (no col2im or scatter).
+            if (UseWide(fg))
+            {
+                WideForward(gy.HostArray<T>(), (int)gy.Offset, w.HostArray<T>(), (int)w.Offset, gx.HostArray<T>(), fg,
+                    Threads(fg), null, flipped: true);
+                return;
+            }
             var wf = FlipTranspose<T>(w, g);
             CpuForward<T>(gy, wf, gx, fg);
             return;
@@ -234,27 +245,30 @@ internal static partial class ConvKernels
             g.Groups);
     }
 
-    /// <summary>wf [G·CinG, CoutG, KH, KW] with wf[g·CinG + ci, co, i, j] = w[g·CoutG + co, ci, KH−1−i, KW−1−j].</summary>
+    /// <summary>wf [G·CinG, CoutG, KH, KW] with wf[g·CinG + ci, co, i, j] = w[g·CoutG + co, ci, KH−1−i, KW−1−j],
+    /// written in order (one task per output row block of wf).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Tensor FlipTranspose<T>(Tensor w, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var wf = Tensor.Empty(new Shape(g.Cin, g.CoutG, g.KH, g.KW), w.DType, w.Device);
         var (src, so, dst) = (w.HostArray<T>(), (int)w.Offset, wf.HostArray<T>());
-        int khw = g.KH * g.KW;
-        for (var grp = 0; grp < g.Groups; grp++)
-        for (var co = 0; co < g.CoutG; co++)
-        for (var ci = 0; ci < g.CinG; ci++)
+        var geo = g;
+        Tasks(g.Cin, (long)g.Cin * g.CoutG * g.KH * g.KW >= 1 << 16 ? Threads(g) : 1, row =>
         {
-            var s = so + ((grp * g.CoutG + co) * g.CinG + ci) * khw;
-            var d = ((grp * g.CinG + ci) * g.CoutG + co) * khw;
-            for (var t = 0; t < khw; t++) dst[d + khw - 1 - t] = src[s + t];
-        }
+            int grp = row / geo.CinG, ci = row % geo.CinG, khw = geo.KH * geo.KW;
+            for (var co = 0; co < geo.CoutG; co++)
+            {
+                var s = so + ((grp * geo.CoutG + co) * geo.CinG + ci) * khw;
+                var d = (row * geo.CoutG + co) * khw;
+                for (var t = 0; t < khw; t++) dst[d + khw - 1 - t] = src[s + t];
+            }
+        });
         return wf;
     }
 
-    /// <summary>Per group and channel chunk: gw_g[:, chunk] [CoutG, cc·KH·KW] += gy[n, g] [CoutG, block] ·
-    /// im2col(x[n, g, chunk])[:, block]ᵀ over images and column blocks (β = 1 into the zeroed gradient); a
-    /// pointwise conv multiplies by the input itself.</summary>
+    /// <summary>Per image and column block: gw_g [CoutG, CinG·KH·KW] += gy[n, g] [CoutG, block] ·
+    /// im2col(x[n, g])[:, block]ᵀ (β = 1 into the zeroed gradient), the lowering split over channel chunks and
+    /// each GEMM over all threads; a pointwise conv multiplies by the input itself.</summary>
     private static void CpuWeightGrad<T>(Tensor x, Tensor gy, Tensor gw, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -279,30 +293,41 @@ internal static partial class ConvKernels
             });
             return;
         }
-        var cc = ChannelChunk(g.CinG, g.Groups, threads);
-        var chunks = (g.CinG + cc - 1) / cc;
-        var tasks = g.Groups * chunks;
-        var gemmThreads = tasks >= threads ? 1 : threads;
-        Tasks(tasks, threads / gemmThreads, t =>
+        // Per image and column block: lower every input channel at once (channel chunks in parallel), then one
+        // threaded GEMM per group over the whole depth of that block, accumulating into dW (β = 1).
+        var lb = WeightGradColumns(g.Cin * khw, g.L);
+        var col = ArrayPool<T>.Shared.Rent(g.Cin * khw * lb);
+        var cc = ChannelChunk(g.Cin, 1, threads);
+        var chunks = (g.Cin + cc - 1) / cc;
+        var geo = g;
+        for (var n = 0; n < g.N; n++)
+        for (var l0 = 0; l0 < g.L; l0 += lb)
         {
-            int ch = t % chunks, grp = t / chunks;
-            int c0 = ch * cc, nc = Math.Min(cc, g.CinG - c0), rows = nc * khw;
-            var lb = BlockColumns(rows, g.L);
-            var col = ArrayPool<T>.Shared.Rent(rows * lb);
-            var dst = wa.AsSpan(grp * g.CoutG * g.K + c0 * khw);
-            for (var n = 0; n < g.N; n++)
+            int nl = Math.Min(lb, g.L - l0), img = n, start = l0;
+            Tasks(chunks, threads, ch =>
             {
-                var src = xa.AsSpan(xo + (n * g.Cin + grp * g.CinG + c0) * hw, nc * hw);
-                for (var l0 = 0; l0 < g.L; l0 += lb)
-                {
-                    var nl = Math.Min(lb, g.L - l0);
-                    Im2Col.LowerCols<T>(src, nc, g, l0, nl, col, nl);
-                    Gemm.Run(false, true, g.CoutG, rows, nl, T.One,
-                        ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, col, nl, T.One, dst, g.K,
-                        gemmThreads);
-                }
-            }
-            ArrayPool<T>.Shared.Return(col);
-        });
+                int c0 = ch * cc, nc = Math.Min(cc, geo.Cin - c0);
+                Im2Col.LowerCols<T>(xa.AsSpan(xo + (img * geo.Cin + c0) * hw, nc * hw), nc, geo, start, nl,
+                    col.AsSpan(c0 * khw * nl), nl);
+            });
+            for (var grp = 0; grp < g.Groups; grp++)
+                Gemm.Run(false, true, g.CoutG, g.K, nl, T.One,
+                    ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, col.AsSpan(grp * g.K * nl), nl,
+                    T.One, wa.AsSpan(grp * g.CoutG * g.K), g.K, threads);
+        }
+        ArrayPool<T>.Shared.Return(col);
+    }
+
+    /// <summary>Elements of the weight gradient's column block: deep enough that each GEMM amortises its packing,
+    /// small enough (4 MiB in float) to stay in L2 + L3 between the lowering and the GEMM.</summary>
+    internal static long WeightGradBudget { get; set; } = 1 << 20;
+
+    /// <summary>Columns per weight-gradient block for <paramref name="rows"/> column-matrix rows: the budget's
+    /// share, a multiple of 16 when narrower than the plane.</summary>
+    private static int WeightGradColumns(int rows, int l)
+    {
+        var cols = (int)Math.Clamp(WeightGradBudget / Math.Max(1, rows), 1, l);
+        if (cols >= 32 && cols < l) cols &= ~15;
+        return cols;
     }
 }

@@ -111,18 +111,19 @@ public class Conv2dTests
         var x = Values.Uniform(new Shape(6, 4, 14, 13), 21, DType.F64, -1, 1);
         var w = Values.Uniform(new Shape(8, 2, 3, 3), 22, DType.F64, -1, 1);
         var b = Values.Uniform(new Shape(8), 23, DType.F64, -1, 1);
-        var budget = Scratch.Ops.ConvKernels.ColumnBudget;
+        var (budget, weightBudget) = (Scratch.Ops.ConvKernels.ColumnBudget, Scratch.Ops.ConvKernels.WeightGradBudget);
         try
         {
             // Column blocks much narrower than an image; the batch work is above the parallel threshold.
             Scratch.Ops.ConvKernels.ColumnBudget = 2 * 18 * 182;
+            Scratch.Ops.ConvKernels.WeightGradBudget = 36 * 40;
             Verify.SameOnBackends(t => F.Conv2d(t[0], t[1], t[2], padding: 1, groups: 2), [x, w, b], 1e-11, 1e-11);
             Verify.SameOnBackends(t => F.ConvTranspose2d(t[0], t[1].Reshape(4, 4, 3, 3), null, 2, 1, 1), [x, w],
                 1e-11, 1e-11);
         }
         finally
         {
-            Scratch.Ops.ConvKernels.ColumnBudget = budget;
+            (Scratch.Ops.ConvKernels.ColumnBudget, Scratch.Ops.ConvKernels.WeightGradBudget) = (budget, weightBudget);
         }
     }
 

@@ -99,10 +99,10 @@ public class ConvCpuPathTests
     [InlineData(100L)]
     public void Blocked_lowering_matches_reference_for_any_block_size(long budget)
     {
-        var saved = Scratch.Ops.ConvKernels.ColumnBudget;
+        var (saved, savedWeight) = (Scratch.Ops.ConvKernels.ColumnBudget, Scratch.Ops.ConvKernels.WeightGradBudget);
         try
         {
-            Scratch.Ops.ConvKernels.ColumnBudget = budget;
+            (Scratch.Ops.ConvKernels.ColumnBudget, Scratch.Ops.ConvKernels.WeightGradBudget) = (budget, budget);
             // Large enough to run in parallel tasks: grouped, dilated, strided, batch > 1.
             var x = Values.Uniform(new Shape(2, 8, 19, 17), 31, DType.F64, -1, 1);
             var w = Values.Uniform(new Shape(12, 4, 3, 3), 32, DType.F64, -1, 1);
@@ -122,7 +122,7 @@ public class ConvCpuPathTests
         }
         finally
         {
-            Scratch.Ops.ConvKernels.ColumnBudget = saved;
+            (Scratch.Ops.ConvKernels.ColumnBudget, Scratch.Ops.ConvKernels.WeightGradBudget) = (saved, savedWeight);
         }
     }
 
