@@ -9,7 +9,7 @@ namespace Scratch.Cli.Bench;
 internal static class ConvBench
 {
     /// <summary>Usage text.</summary>
-    public const string Usage = "usage: scratch bench conv [--preset resnet50|detection] [--threads T] [--runs R] [--json]";
+    public const string Usage = "usage: scratch bench conv [--preset resnet50|detection] [--threads T] [--runs R] [--json] [--phases]";
 
     private sealed record Layer(string Name, int Batch, int Cin, int Cout, int K, int Stride, int Pad, int Dilation, int Groups, int Size);
 
@@ -49,7 +49,7 @@ internal static class ConvBench
         ArgParser p;
         try
         {
-            p = new ArgParser("bench conv", [.. rest], ["threads", "runs"], ["json"]);
+            p = new ArgParser("bench conv", [.. rest], ["threads", "runs"], ["json", "phases"]);
         }
         catch (ArgumentException e)
         {
@@ -59,6 +59,7 @@ internal static class ConvBench
         if (ThreadLimit.Enforce(p.Int("threads", 0, min: 0)) is { } exitCode) return exitCode;
         var runs = p.Int("runs", 7, min: 1);
         var json = p.Flag("json");
+        var phases = p.Flag("phases");
         var inv = CultureInfo.InvariantCulture;
         foreach (var l in layers)
         {
@@ -77,6 +78,15 @@ internal static class ConvBench
                 w.Grad = null;
                 Forward().Backward(grad);
             }, runs);
+            if (phases)
+            {
+                // Forward plus one gradient at a time: the other operand is detached.
+                var (xd, wd) = (x.Detach(), w.Detach());
+                var dx = Median(() => { x.Grad = null; F.Conv2d(x, wd, null, l.Stride, l.Pad, l.Dilation, l.Groups).Backward(grad); }, runs);
+                var dw = Median(() => { w.Grad = null; F.Conv2d(xd, w, null, l.Stride, l.Pad, l.Dilation, l.Groups).Backward(grad); }, runs);
+                Console.WriteLine(string.Create(inv, $"{l.Name,-22} fwd {fwd,8:0.000}  +dx {dx - fwd,8:0.000}  +dw {dw - fwd,8:0.000}  fwd+bwd {both,8:0.000} ms"));
+                continue;
+            }
             var shape = $"[{l.Batch},{l.Cin},{l.Size},{l.Size},{l.Cout},{l.K},{l.Stride},{l.Pad},{l.Dilation},{l.Groups}]";
             Console.WriteLine(json
                 ? string.Create(inv, $"{{\"framework\":\"scratch\",\"op\":\"conv\",\"name\":\"{l.Name}\",\"shape\":{shape},\"threads\":{Environment.ProcessorCount},\"ms\":{fwd:0.####},\"ms_fwdbwd\":{both:0.####},\"gflops\":{flops / fwd / 1e6:0.##}}}")

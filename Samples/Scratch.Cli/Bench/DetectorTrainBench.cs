@@ -108,7 +108,8 @@ internal static class DetectorTrainBench
     }
 
     /// <summary>Prints the median milliseconds of each phase of an FCOS training step over <paramref name="iters"/>
-    /// steps (stderr, so that <c>--json</c> output stays one line).</summary>
+    /// steps, and the slowest backward nodes of the middle step (stderr, so that <c>--json</c> output stays one
+    /// line).</summary>
     private static void Phases(FcosDetector model, Sgd sgd, DetectionBatch batch, Tensor[] parameters, int iters)
     {
         string[] names = ["network", "assign", "losses", "backward", "clip", "update"];
@@ -128,8 +129,13 @@ internal static class DetectorTrainBench
             foreach (var (_, l) in losses.OrderBy(kv => kv.Key, StringComparer.Ordinal)) total = total is null ? l : total + l;
             _ = total!.Detach().Item();
             t[2][i] = Lap(ref s);
+            Scratch.Autograd.Backward.NodeTimes = i == iters / 2 ? [] : null;
             total.Backward();
             t[3][i] = Lap(ref s);
+            if (Scratch.Autograd.Backward.NodeTimes is { } nodes)
+                foreach (var (name, (ms, calls)) in nodes.OrderByDescending(kv => kv.Value.Ms).Take(12))
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    backward {name,-22} {ms,8:0.0} ms in {calls} calls"));
+            Scratch.Autograd.Backward.NodeTimes = null;
             F.ClipGradNorm(parameters, 5.0);
             t[4][i] = Lap(ref s);
             sgd.Step();
