@@ -31,6 +31,9 @@ internal interface IGemmVector<T, TV> where T : unmanaged where TV : struct
 
     /// <summary>Lane-wise a·b.</summary>
     static abstract TV Mul(TV a, TV b);
+
+    /// <summary>The sum of the lanes.</summary>
+    static abstract T Sum(TV v);
 }
 
 /// <summary>512-bit lanes (AVX-512).</summary>
@@ -46,6 +49,8 @@ internal readonly struct GemmV512<T> : IGemmVector<T, Vector512<T>> where T : un
     public static Vector512<T> Splat(T x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Mul(Vector512<T> a, Vector512<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector512<T> v) => Vector512.Sum(v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
@@ -71,6 +76,8 @@ internal readonly struct GemmV256<T> : IGemmVector<T, Vector256<T>> where T : un
     public static Vector256<T> Splat(T x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Mul(Vector256<T> a, Vector256<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector256<T> v) => Vector256.Sum(v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c)
@@ -99,6 +106,8 @@ internal readonly struct GemmV128<T> : IGemmVector<T, Vector128<T>> where T : un
     public static Vector128<T> Splat(T x) => Vector128.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Mul(Vector128<T> a, Vector128<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector128<T> v) => Vector128.Sum(v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c)

@@ -293,6 +293,11 @@ internal static partial class ConvKernels
             });
             return;
         }
+        if (UseWideWeightGrad(g))
+        {
+            WideWeightGrad(xa, xo, ga, go, wa, g, threads);
+            return;
+        }
         // Per image and column block: lower every input channel at once (channel chunks in parallel), then one
         // threaded GEMM per group over the whole depth of that block, accumulating into dW (β = 1).
         var lb = WeightGradColumns(g.Cin * khw, g.L);
