@@ -18,6 +18,11 @@ public interface IUnaryOp
 
     /// <summary>Vectorised y = f(x) over spans; returns false when there is none (the scalar loop runs).</summary>
     bool ForwardSpan<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => false;
+
+    /// <summary>Vectorised dx = <see cref="Backward{T}"/>(x, y, dy) over equal-length spans, with the same result
+    /// element by element; returns false when there is none (the scalar loop runs).</summary>
+    bool BackwardSpan<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => false;
 }
 
 /// <summary>An elementwise function y = f(a, b) on numeric types (backward is written with tensor ops).</summary>

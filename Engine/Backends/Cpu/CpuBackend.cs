@@ -96,6 +96,10 @@ public sealed class CpuBackend : IBackend
         long xo = x.Offset, yo = y.Offset, go = dy.Offset, dO = dx.Offset;
         HostParallel.Chunks(dx.Numel, true, (lo, hi) =>
         {
+            int n = (int)(hi - lo);
+            if (op.BackwardSpan<T>(xs.AsSpan((int)(xo + lo), n), ys.AsSpan((int)(yo + lo), n), gs.AsSpan((int)(go + lo), n),
+                    ds.AsSpan((int)(dO + lo), n)))
+                return;
             for (var i = lo; i < hi; i++) ds[dO + i] = op.Backward(xs[xo + i], ys[yo + i], gs[go + i]);
         });
     }

@@ -174,4 +174,20 @@ public class ActivationTests
             Assert.Contains("input", ex.Message);
         }
     }
+
+    [Theory]
+    [InlineData(DType.F32)]
+    [InlineData(DType.F64)]
+    public void Relu_gradient_passes_dy_only_where_x_is_positive_across_vector_tails(DType dtype)
+    {
+        // 37 elements: two 512-bit float vectors and a ragged tail; zeros, negative zero and NaN take gradient 0.
+        var v = Enumerable.Range(0, 37).Select(i => i % 5 == 0 ? 0.0 : i % 7 == 0 ? double.NaN : i % 3 == 0 ? -i : i / 4.0)
+            .ToArray();
+        v[1] = -0.0;
+        var x = Tensor.FromDoubles(v, new Shape(37), dtype).RequiresGrad_();
+        var dy = Tensor.FromDoubles(Enumerable.Range(0, 37).Select(i => i + 0.5).ToArray(), new Shape(37), dtype);
+        F.Relu(x).Backward(dy);
+        var expected = v.Select((xi, i) => xi > 0 ? i + 0.5 : 0.0).ToArray();
+        Assert.Equal(expected, x.Grad!.ToDoubleArray());
+    }
 }
