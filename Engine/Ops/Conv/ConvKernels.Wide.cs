@@ -40,12 +40,13 @@ internal static partial class ConvKernels
     private static bool WideSupported => Vector512.IsHardwareAccelerated || AdvSimd.Arm64.IsSupported;
 
     /// <summary>Whether <see cref="WideForward{T}"/> takes this conv: stride 1, not pointwise or depthwise (those
-    /// have their own kernels), and at most 1.25× the valid work once the discarded columns and the last tile's
-    /// padding are counted.</summary>
+    /// have their own kernels), at most 1.25× the valid work once the discarded columns and the last tile's
+    /// padding are counted, and either a depth K ≤ 1152 or a plane of ≥ 2048 wide positions (a deep conv on a
+    /// small plane, e.g. 3×3 256@16, measured faster through im2col + GEMM).</summary>
     internal static bool UseWide(in ConvGeometry g) =>
         WideEnabled && WideSupported && g.SH == 1 && g.SW == 1 && !g.IsPointwise && !IsDepthwise(g)
         && g.OW > 0 && g.OH == g.H + 2 * g.PH - g.DH * (g.KH - 1) && g.OW == g.W + 2 * g.PW - g.DW * (g.KW - 1)
-        && 4L * WidePositions(g) <= 5L * g.L;
+        && 4L * WidePositions(g) <= 5L * g.L && (g.K <= 1152 || WidePositions(g) >= 2048);
 
     /// <summary>Whether the weight gradient of a conv <see cref="UseWide"/> takes also runs on the wide grid: measured
     /// faster than im2col + GEMM for planes of ≥ 1024 wide positions with a depth K ≤ 576 (up to 64 channels at
@@ -125,8 +126,18 @@ internal static partial class ConvKernels
         {
             // Few images: pad them, split each one's tiles and channel blocks over the threads, then copy out.
             Tasks(g.N * g.Cin, threads, t => PadPlane(xa, xo + t * geo.H * geo.W, xp, t * plane, geo));
-            var tileSplit = Math.Clamp((4 * threads + images - 1) / images, 1, tiles);
-            var coSplit = Math.Clamp((4 * threads + images * tileSplit - 1) / (images * tileSplit), 1, coBlocks);
+            // Split first the loop that is outer in WideRange, so each task keeps its L1-resident operand longest.
+            int tileSplit, coSplit;
+            if (WeightPanelOuter(g, chunk))
+            {
+                coSplit = Math.Clamp((4 * threads + images - 1) / images, 1, coBlocks);
+                tileSplit = Math.Clamp((4 * threads + images * coSplit - 1) / (images * coSplit), 1, tiles);
+            }
+            else
+            {
+                tileSplit = Math.Clamp((4 * threads + images - 1) / images, 1, tiles);
+                coSplit = Math.Clamp((4 * threads + images * tileSplit - 1) / (images * tileSplit), 1, coBlocks);
+            }
             int tilesPer = (tiles + tileSplit - 1) / tileSplit, blocksPer = (coBlocks + coSplit - 1) / coSplit;
             tileSplit = (tiles + tilesPer - 1) / tilesPer;
             coSplit = (coBlocks + blocksPer - 1) / blocksPer;
@@ -142,6 +153,11 @@ internal static partial class ConvKernels
         ArrayPool<T>.Shared.Return(wpk);
         ArrayPool<T>.Shared.Return(xp);
     }
+
+    /// <summary>Whether the padded planes of one channel chunk are small enough (≤ 512 KiB in float) to stay in L2
+    /// while each weight panel sweeps all the tiles; otherwise each tile sweeps all the weight panels.</summary>
+    private static bool WeightPanelOuter(in ConvGeometry g, int chunk) =>
+        (long)chunk * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) <= 1 << 17;
 
     /// <summary>Tiles [t0, t1) × channel blocks [b0, b1) of image·group <paramref name="img"/>'s wide output, over the
     /// whole depth in channel chunks (the first chunk overwrites, later ones accumulate).</summary>
@@ -163,10 +179,23 @@ internal static partial class ConvKernels
             for (var c0 = 0; c0 < g.CinG; c0 += chunk)
             {
                 int k0 = c0 * khw, kc = Math.Min(chunk, g.CinG - c0) * khw;
-                for (var tile = t0; tile < t1; tile++)
-                for (var b = b0; b < b1; b++)
-                    WideTile<T, TV, V>(pw + (long)(grp * coPad + b * WideMR) * g.K + k0 * WideMR, xg + tile * nr,
-                        po + k0, kc, cg + (long)b * WideMR * lwPad + tile * nr, lwPad, c0 > 0);
+                if (WeightPanelOuter(g, chunk))
+                {
+                    // Small planes: a weight panel stays in L1 over all the tiles (the chunk's planes sit in L2).
+                    for (var b = b0; b < b1; b++)
+                    for (var tile = t0; tile < t1; tile++)
+                        WideTile<T, TV, V>(pw + (long)(grp * coPad + b * WideMR) * g.K + k0 * WideMR, xg + tile * nr,
+                            po + k0, kc, cg + (long)b * WideMR * lwPad + tile * nr, lwPad, c0 > 0);
+                }
+                else
+                {
+                    // Large planes: a tile's input rows stay in L1 over all the weight panels (the chunk's weights
+                    // sit in L2).
+                    for (var tile = t0; tile < t1; tile++)
+                    for (var b = b0; b < b1; b++)
+                        WideTile<T, TV, V>(pw + (long)(grp * coPad + b * WideMR) * g.K + k0 * WideMR, xg + tile * nr,
+                            po + k0, kc, cg + (long)b * WideMR * lwPad + tile * nr, lwPad, c0 > 0);
+                }
             }
         }
     }
