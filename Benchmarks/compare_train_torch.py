@@ -1,8 +1,8 @@
 """Detector training throughput, Scratch vs PyTorch (driver of Benchmarks/compare-train-torch.sh).
 
 Each round runs, per detector, `scratch bench train DET --json` and then `torch_det_train.py DET --json` with the
-same settings (one process each: --warmup untimed steps, then the median of --iters timed full SGD steps on one
-fixed synthetic batch). Reported per detector: the median over rounds of each side's per-run median ms/step
+same settings (one process each: --warmup untimed steps, default 10, so that .NET's tiered JIT has recompiled the hot
+methods at full optimisation, then the median of --iters timed full SGD steps on one fixed synthetic batch). Reported per detector: the median over rounds of each side's per-run median ms/step
 (min–max over rounds in brackets), images/s, parameter counts of both models (they must agree) and the ratio
 PyTorch ms / Scratch ms (> 1: Scratch trains faster). FCOS is the target workload; BorderDet is informational (its
 BorderAlign has no PyTorch CPU op: the twin gathers and takes maxima in plain torch ops).
@@ -37,8 +37,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--size", type=int, default=256)
-    ap.add_argument("--iters", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--fpn-channels", type=int, default=64)
     ap.add_argument("--convs", type=int, default=2)
     ap.add_argument("--detectors", default="fcos,borderdet")

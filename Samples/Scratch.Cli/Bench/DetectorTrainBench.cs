@@ -28,9 +28,11 @@ internal static class DetectorTrainBench
         "  --batch B          images per step (default 2)\n" +
         "  --size S           square image side, a multiple of 32 (default 256)\n" +
         "  --iters N          timed steps, the median is reported (default 5)\n" +
-        "  --warmup N         untimed steps first (default 2)\n" +
+        "  --warmup N         untimed steps first (default 10: the JIT recompiles hot methods at full optimisation\n" +
+        "                     during the first steps)\n" +
         "  --threads T        worker threads (default: all cores)\n" +
-        "  --phases           also time the phases of an FCOS step (network, assignment, losses, backward, update)\n" +
+        "  --phases           also time the phases of an FCOS step (network, assignment, losses, backward, clip, update,\n" +
+        "                     scope end) and list the slowest backward ops\n" +
         "  --json             one JSON object: framework, op, shape, threads, ms, ms_min, ms_max, images_per_s, params";
 
     /// <summary>Classes of the synthetic batch (FashionDet's count).</summary>
@@ -64,7 +66,7 @@ internal static class DetectorTrainBench
             size = p.Int("size", 256, min: 64);
             if (size % 32 != 0) throw new ArgumentException($"bench train: --size expects a multiple of 32, got {size}.");
             iters = p.Int("iters", 5);
-            warmup = p.Int("warmup", 2, min: 0);
+            warmup = p.Int("warmup", 10, min: 0);
             threadLimit = p.Int("threads", 0, min: 0);
             json = p.Flag("json");
             phases = p.Flag("phases");
@@ -108,16 +110,16 @@ internal static class DetectorTrainBench
     }
 
     /// <summary>Prints the median milliseconds of each phase of an FCOS training step over <paramref name="iters"/>
-    /// steps, and the slowest backward nodes of the middle step (stderr, so that <c>--json</c> output stays one
+    /// steps (the last, "scope end", is the memory scope's closing sweep), and the slowest backward nodes of the middle step (stderr, so that <c>--json</c> output stays one
     /// line).</summary>
     private static void Phases(FcosDetector model, Sgd sgd, DetectionBatch batch, Tensor[] parameters, int iters)
     {
-        string[] names = ["network", "assign", "losses", "backward", "clip", "update"];
+        string[] names = ["network", "assign", "losses", "backward", "clip", "update", "scope end"];
         var t = new double[names.Length][];
         for (var k = 0; k < names.Length; k++) t[k] = new double[iters];
         for (var i = 0; i < iters; i++)
         {
-            using var memory = MemoryScope.Begin();
+            var memory = MemoryScope.Begin();
             sgd.ZeroGrad();
             var s = Stopwatch.GetTimestamp();
             var fwd = model.RunNetwork(batch.Images);
@@ -141,6 +143,8 @@ internal static class DetectorTrainBench
             sgd.Step();
             sgd.ZeroGrad();
             t[5][i] = Lap(ref s);
+            memory.Dispose();
+            t[6][i] = Lap(ref s);
         }
         var inv = CultureInfo.InvariantCulture;
         for (var k = 0; k < names.Length; k++)
