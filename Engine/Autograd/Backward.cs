@@ -43,7 +43,8 @@ public static class Backward
             if (NodeTimes is { } times)
             {
                 var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                times[node.Name] = times.TryGetValue(node.Name, out var t) ? (t.Ms + ms, t.Calls + 1) : (ms, 1);
+                var key = ProfileByShape ? $"{node.Name} {node.Inputs[0].Shape}" : node.Name;
+                times[key] = times.TryGetValue(key, out var t) ? (t.Ms + ms, t.Calls + 1) : (ms, 1);
             }
             for (var i = 0; i < grads.Length; i++)
             {
@@ -64,6 +65,9 @@ public static class Backward
     /// <summary>When set, every backward adds each node's wall time (and a call) under the node's name: a
     /// per-op profile of the backward pass for benchmarks. Not thread-safe; null (off) by default.</summary>
     internal static Dictionary<string, (double Ms, int Calls)>? NodeTimes { get; set; }
+
+    /// <summary>Keys <see cref="NodeTimes"/> by node name and first input shape instead of the name alone.</summary>
+    internal static bool ProfileByShape { get; set; }
 
     /// <summary>Adds <paramref name="g"/> into the leaf's gradient; the first gradient is copied unless
     /// <paramref name="owned"/> says no one else holds it, in which case the leaf takes it as it is (as PyTorch's

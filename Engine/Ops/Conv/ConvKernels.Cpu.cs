@@ -177,7 +177,7 @@ internal static partial class ConvKernels
     private static void CpuInputGrad<T>(Tensor gy, Tensor w, Tensor gx, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (FlippedGeometry(g) is { } fg)
+        if (FlippedGeometry(g) is { } fg && (UseWide(fg) || (long)g.N * g.L >= FlipMinPositions))
         {
             // Stride 1: gx is the forward conv of gy with the flipped, transposed filters (no col2im or scatter).
             if (UseWide(fg))
@@ -231,6 +231,11 @@ internal static partial class ConvKernels
             ArrayPool<T>.Shared.Return(col);
         });
     }
+
+    /// <summary>Output positions (N·OH·OW) from which a stride-1 input gradient that the wide kernel does not take
+    /// runs as the forward conv with flipped filters; below it, copying the flipped filters costs more than the
+    /// col2im it saves (3×3 512→512 at 8×8, batch 2), so the transposed GEMM + col2im path runs.</summary>
+    internal static long FlipMinPositions { get; set; } = 1024;
 
     /// <summary>For a stride-1 conv whose padding is at most the dilated kernel extent, the geometry of the conv
     /// gx = conv(gy, flip(w)ᵀ) with padding D·(K − 1) − P that computes its input gradient; null otherwise.</summary>
