@@ -114,6 +114,8 @@ internal static class DetectorTrainBench
     /// line).</summary>
     private static void Phases(FcosDetector model, Sgd sgd, DetectionBatch batch, Tensor[] parameters, int iters)
     {
+        // SCRATCH_PROFILE_SHAPES=1 splits the backward list by input shape.
+        var byShape = Environment.GetEnvironmentVariable("SCRATCH_PROFILE_SHAPES") == "1";
         string[] names = ["network", "assign", "losses", "backward", "clip", "update", "scope end"];
         var t = new double[names.Length][];
         for (var k = 0; k < names.Length; k++) t[k] = new double[iters];
@@ -132,10 +134,11 @@ internal static class DetectorTrainBench
             _ = total!.Detach().Item();
             t[2][i] = Lap(ref s);
             Scratch.Autograd.Backward.NodeTimes = i == iters / 2 ? [] : null;
+            Scratch.Autograd.Backward.ProfileByShape = byShape;
             total.Backward();
             t[3][i] = Lap(ref s);
             if (Scratch.Autograd.Backward.NodeTimes is { } nodes)
-                foreach (var (name, (ms, calls)) in nodes.OrderByDescending(kv => kv.Value.Ms).Take(12))
+                foreach (var (name, (ms, calls)) in nodes.OrderByDescending(kv => kv.Value.Ms).Take(byShape ? 20 : 12))
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    backward {name,-22} {ms,8:0.0} ms in {calls} calls"));
             Scratch.Autograd.Backward.NodeTimes = null;
             F.ClipGradNorm(parameters, 5.0);
