@@ -95,11 +95,10 @@ internal static class ConvBench
         return 0;
     }
 
-    /// <summary>Median wall time of <paramref name="runs"/> calls after two warm-up calls.</summary>
+    /// <summary>Median wall time of <paramref name="runs"/> calls after <see cref="Warmup.Run"/>.</summary>
     private static double Median(Action f, int runs)
     {
-        f();
-        f();
+        Warmup.Run(f);
         var t = new double[runs];
         for (var i = 0; i < runs; i++)
         {

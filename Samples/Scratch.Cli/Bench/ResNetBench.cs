@@ -9,7 +9,7 @@ namespace Scratch.Cli.Bench;
 /// torchvision's ResNet-50 end to end. Without <c>--train</c>: one inference forward pass (eval mode, grad mode
 /// off), batch 1 at 224×224 by default. With <c>--train</c>: one training step (train-mode forward, cross-entropy
 /// against fixed labels, backward, SGD with momentum, zeroed gradients), batch 2 at 224×224 by default. Reports the
-/// median of R runs after two warm-up runs, each pass inside a <see cref="MemoryScope"/> (its closing sweep
+/// median of R runs after warm-up (at least 10 runs and 1 s), each pass inside a <see cref="MemoryScope"/> (its closing sweep
 /// included in the time) unless <c>--no-pool</c>; the same workload as <c>Benchmarks/torch_bench.py resnet50</c>.</summary>
 internal static class ResNetBench
 {
@@ -91,11 +91,10 @@ internal static class ResNetBench
         return 0;
     }
 
-    /// <summary>Median wall time of <paramref name="runs"/> calls after two warm-up calls.</summary>
+    /// <summary>Median wall time of <paramref name="runs"/> calls after <see cref="Warmup.Run"/>.</summary>
     internal static double Median(Action f, int runs)
     {
-        f();
-        f();
+        Warmup.Run(f);
         var t = new double[runs];
         for (var i = 0; i < runs; i++)
         {
