@@ -32,7 +32,8 @@ public static partial class F
         var coef = Math.Min(1.0, maxNorm / (total + 1e-6));
         using var _ = GradMode.Disable();
         if (!(coef >= 1)) // NaN norms poison the gradients as in PyTorch
-            foreach (var g in grads) g.Mul_(coef);
+            foreach (var g in grads)
+                if (!ScaleInPlace(g, coef)) g.Mul_(coef);
         return total;
     }
 }

@@ -3,7 +3,8 @@ using Xunit;
 namespace Scratch.Tests.Optim;
 
 /// <summary>The vectorised host path of <see cref="F.ClipGradNorm"/> against a plain float64 loop written here, on
-/// gradients long enough to use it (lengths not a multiple of the vector width), F32 and F64, p = 1, 2, 3, ∞.</summary>
+/// gradients long enough to use it (lengths not a multiple of the vector width, one long enough for the chunked
+/// parallel norm and scale), F32 and F64, p = 1, 2, 3, ∞.</summary>
 public class ClipGradNormLargeTests
 {
     private static double[] Values(int n, int seed)
@@ -33,7 +34,8 @@ public class ClipGradNormLargeTests
     [InlineData(DType.F32, 3.0)]
     public void Norm_and_clipped_gradients_match_a_float64_loop(DType dtype, double p)
     {
-        int[] sizes = [1, 37, 1003, 4099];
+        // 200 003 elements: four parallel chunks of 65 536 and a ragged one.
+        int[] sizes = [1, 37, 1003, 4099, 200_003];
         var raw = sizes.Select((n, k) => Values(n, k)).ToArray();
         var ps = sizes.Select((n, k) =>
         {
