@@ -46,12 +46,18 @@ internal static class HostPool
         if (--t_depth == 0) Sweep(generation);
     }
 
-    /// <summary>A zeroed array of exactly <paramref name="length"/> elements for a new storage made by
-    /// <paramref name="make"/>: reused from the pool when one is free, tracked while a scope is open.</summary>
-    public static Storage Allocate<T>(int length, Func<T[], Storage> make) where T : unmanaged
+    /// <summary>Fills every array handed out unzeroed with all-ones bytes (NaN in floating point, −1 in integers)
+    /// instead of leaving its old contents, so that a kernel reading an output it did not write fails loudly.
+    /// Process-wide; the test suite turns it on for every test.</summary>
+    internal static bool PoisonUninitialized { get; set; }
+
+    /// <summary>An array of exactly <paramref name="length"/> elements for a new storage made by
+    /// <paramref name="make"/>: reused from the pool when one is free, tracked while a scope is open; zero-filled
+    /// when <paramref name="zeroed"/>, else with unspecified contents (a reused array keeps its old values).</summary>
+    public static Storage Allocate<T>(int length, bool zeroed, Func<T[], Storage> make) where T : unmanaged
     {
         var bytes = (long)length * Unsafe.SizeOf<T>();
-        if (t_depth == 0 || bytes < MinBytes) return make(new T[length]);
+        if (t_depth == 0 || bytes < MinBytes) return make(Fresh<T>(length, zeroed));
         T[]? data = null;
         lock (Gate)
         {
@@ -69,12 +75,24 @@ internal static class HostPool
             _rented++;
             if (data is null) _fresh++;
         }
-        if (data is null) data = new T[length];
-        else Array.Clear(data);
+        if (data is null) data = Fresh<T>(length, zeroed);
+        else if (zeroed) Array.Clear(data);
+        else if (PoisonUninitialized) Poison(data);
         var storage = make(data);
         (t_tracked ??= []).Add(new Tracked(new WeakReference<Storage>(storage), data, bytes, 0));
         return storage;
     }
+
+    private static T[] Fresh<T>(int length, bool zeroed) where T : unmanaged
+    {
+        if (zeroed) return new T[length];
+        var data = GC.AllocateUninitializedArray<T>(length);
+        if (PoisonUninitialized) Poison(data);
+        return data;
+    }
+
+    private static void Poison<T>(T[] data) where T : unmanaged =>
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).Fill(0xFF);
 
     /// <summary>Collects, then returns the arrays of this thread's unreachable tracked storages to their buckets
     /// and drops idle buckets.</summary>

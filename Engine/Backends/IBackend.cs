@@ -14,6 +14,11 @@ public interface IBackend
     /// <summary>A zero-filled buffer of <paramref name="count"/> elements.</summary>
     Storage Allocate(DType dtype, long count);
 
+    /// <summary>A buffer of <paramref name="count"/> elements whose contents are unspecified, for an op output
+    /// its kernel writes in full (as <c>torch.empty</c>): the host skips the zero fill of a reused pooled buffer.
+    /// Backends without a cheaper path return <see cref="Allocate"/>'s zeroed buffer.</summary>
+    Storage AllocateUninitialized(DType dtype, long count) => Allocate(dtype, count);
+
     /// <summary>dst[i] = src[i] elementwise over equal shapes and dtypes; both may have any strides (src may
     /// broadcast with stride 0; dst must not overlap itself).</summary>
     void Copy(Tensor src, Tensor dst);

@@ -10,6 +10,11 @@ public partial class Tensor
         return new Tensor(storage, shape);
     }
 
+    /// <summary>A contiguous tensor whose contents are unspecified (<c>torch.empty</c>), for an op output its
+    /// kernel writes in full: on the host it skips the zero fill of a reused buffer.</summary>
+    internal static Tensor Uninitialized(Shape shape, DType dtype, Device device) =>
+        new(Backends.BackendRegistry.For(device).AllocateUninitialized(dtype, shape.Numel), shape);
+
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.F32, Device? device = null) =>
         Empty(shape, dtype, device);

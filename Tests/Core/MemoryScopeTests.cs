@@ -120,6 +120,27 @@ public class MemoryScopeTests
         Assert.All(z.ToDoubleArray(), v => Assert.Equal(0.0, v));
     }
 
+    /// <summary>An op output allocated without zeroing reuses a pooled buffer as it is (here NaN, the suite's poison
+    /// for such buffers), while zeros still come back zeroed from the same pool.</summary>
+    [Fact]
+    public void Unzeroed_outputs_skip_the_fill_and_zeros_keep_it()
+    {
+        const int numel = 4103;
+        using (MemoryScope.Begin()) Garbage(4, numel);
+        var before = MemoryScope.Stats;
+        Tensor u, z;
+        using (MemoryScope.Begin())
+        {
+            u = Tensor.Uninitialized(new Shape(numel), DType.F32, Device.Cpu);
+            z = Tensor.Zeros(new Shape(numel));
+            Assert.All(u.ToDoubleArray(), v => Assert.True(double.IsNaN(v), $"expected the poison, got {v}"));
+            Assert.All(z.ToDoubleArray(), v => Assert.Equal(0.0, v));
+        }
+        Assert.True(MemoryScope.Stats.Recycled >= before.Recycled + 2, "both buffers should come from the pool");
+        Assert.All(Tensor.Uninitialized(new Shape(numel), DType.F64, Device.Cpu).ToDoubleArray(),
+            v => Assert.True(double.IsNaN(v), $"a fresh unzeroed array should be poisoned too, got {v}"));
+    }
+
     [Fact]
     public void Nested_scopes_sweep_once_at_the_outermost_end()
     {

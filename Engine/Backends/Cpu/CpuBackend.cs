@@ -21,6 +21,10 @@ public sealed class CpuBackend : IBackend
     public Storage Allocate(DType dtype, long count) => HostAllocator.Allocate(dtype, count, Device);
 
     /// <inheritdoc/>
+    public Storage AllocateUninitialized(DType dtype, long count) =>
+        HostAllocator.Allocate(dtype, count, Device, zeroed: false);
+
+    /// <inheritdoc/>
     public void Copy(Tensor src, Tensor dst)
     {
         switch (src.Storage)

@@ -192,6 +192,7 @@ internal static partial class ConvKernels
         }
         if (IsDepthwise(g))
         {
+            gx.HostArray<T>().AsSpan((int)gx.Offset, (int)gx.Numel).Clear();
             DepthwiseInputGrad<T>(gy, w, gx, g);
             return;
         }
@@ -221,6 +222,7 @@ internal static partial class ConvKernels
             var lb = BlockColumns(rows, g.L);
             var col = ArrayPool<T>.Shared.Rent(rows * lb);
             var dst = xa.AsSpan((n * g.Cin + grp * g.CinG + c0) * hw, nc * hw);
+            dst.Clear(); // col2im adds into it
             for (var l0 = 0; l0 < g.L; l0 += lb)
             {
                 var nl = Math.Min(lb, g.L - l0);
@@ -255,7 +257,7 @@ internal static partial class ConvKernels
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Tensor FlipTranspose<T>(Tensor w, in ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var wf = Tensor.Empty(new Shape(g.Cin, g.CoutG, g.KH, g.KW), w.DType, w.Device);
+        var wf = Tensor.Uninitialized(new Shape(g.Cin, g.CoutG, g.KH, g.KW), w.DType, w.Device);
         var (src, so, dst) = (w.HostArray<T>(), (int)w.Offset, wf.HostArray<T>());
         var geo = g;
         Tasks(g.Cin, (long)g.Cin * g.CoutG * g.KH * g.KW >= 1 << 16 ? Threads(g) : 1, row =>
@@ -272,13 +274,14 @@ internal static partial class ConvKernels
     }
 
     /// <summary>Per image and column block: gw_g [CoutG, CinG·KH·KW] += gy[n, g] [CoutG, block] ·
-    /// im2col(x[n, g])[:, block]ᵀ (β = 1 into the zeroed gradient), the lowering split over channel chunks and
+    /// im2col(x[n, g])[:, block]ᵀ (β = 0 for the first block, which overwrites the unzeroed gradient, then 1), the lowering split over channel chunks and
     /// each GEMM over all threads; a pointwise conv multiplies by the input itself.</summary>
     private static void CpuWeightGrad<T>(Tensor x, Tensor gy, Tensor gw, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (IsDepthwise(g))
         {
+            gw.HostArray<T>().AsSpan((int)gw.Offset, (int)gw.Numel).Clear();
             DepthwiseWeightGrad<T>(x, gy, gw, g);
             return;
         }
@@ -293,7 +296,7 @@ internal static partial class ConvKernels
                 for (var n = 0; n < g.N; n++)
                     Gemm.Run(false, true, g.CoutG, g.CinG, g.L, T.One,
                         ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L), g.L,
-                        xa.AsSpan(xo + (n * g.Cin + grp * g.CinG) * hw), g.L, T.One,
+                        xa.AsSpan(xo + (n * g.Cin + grp * g.CinG) * hw), g.L, n == 0 ? T.Zero : T.One,
                         wa.AsSpan(grp * g.CoutG * g.K), g.K, perGroup);
             });
             return;
@@ -323,7 +326,7 @@ internal static partial class ConvKernels
             for (var grp = 0; grp < g.Groups; grp++)
                 Gemm.Run(false, true, g.CoutG, g.K, nl, T.One,
                     ga.AsSpan(go + (n * g.Cout + grp * g.CoutG) * g.L + l0), g.L, col.AsSpan(grp * g.K * nl), nl,
-                    T.One, wa.AsSpan(grp * g.CoutG * g.K), g.K, threads);
+                    n == 0 && l0 == 0 ? T.Zero : T.One, wa.AsSpan(grp * g.CoutG * g.K), g.K, threads);
         }
         ArrayPool<T>.Shared.Return(col);
     }

@@ -32,7 +32,7 @@ internal static partial class ConvKernels
     public static Tensor ForwardAffine(Tensor x, Tensor w, in ConvGeometry g, Tensor scale, Tensor shift,
         Tensor? residual, bool relu)
     {
-        var y = Tensor.Empty(new Shape(g.N, g.Cout, g.OH, g.OW), x.DType, x.Device);
+        var y = Tensor.Uninitialized(new Shape(g.N, g.Cout, g.OH, g.OW), x.DType, x.Device);
         var (xc, wc, rc) = (x.Materialize(), w.Materialize(), residual?.Materialize());
         if (x.DType == DType.F32) CpuForward(xc, wc, y, g, Epilogue<float>(scale, shift, rc, relu));
         else CpuForward(xc, wc, y, g, Epilogue<double>(scale, shift, rc, relu));

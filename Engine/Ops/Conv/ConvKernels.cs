@@ -15,7 +15,7 @@ internal static partial class ConvKernels
         if (shape.Numel == 0 || g.K == 0) return Tensor.Empty(shape, x.DType, x.Device);
         var (xc, wc) = (x.Materialize(), w.Materialize());
         if (!x.Device.IsHost) return GpuForward(xc, wc, g);
-        var y = Tensor.Empty(shape, x.DType, x.Device);
+        var y = Tensor.Uninitialized(shape, x.DType, x.Device);
         var cpu = x.Device.Kind != DeviceKind.Reference;
         if (x.DType == DType.F32)
         {
@@ -37,7 +37,7 @@ internal static partial class ConvKernels
         if (shape.Numel == 0 || gy.Numel == 0 || g.CoutG == 0) return Tensor.Empty(shape, gy.DType, gy.Device);
         var (gc, wc) = (gy.Materialize(), w.Materialize());
         if (!gy.Device.IsHost) return GpuInputGrad(gc, wc, g);
-        var gx = Tensor.Empty(shape, gy.DType, gy.Device);
+        var gx = Tensor.Uninitialized(shape, gy.DType, gy.Device);
         var cpu = gy.Device.Kind != DeviceKind.Reference;
         if (gy.DType == DType.F32)
         {
@@ -59,7 +59,7 @@ internal static partial class ConvKernels
         if (shape.Numel == 0 || gy.Numel == 0) return Tensor.Empty(shape, x.DType, x.Device);
         var (xc, gc) = (x.Materialize(), gy.Materialize());
         if (!x.Device.IsHost) return GpuWeightGrad(xc, gc, g);
-        var gw = Tensor.Empty(shape, x.DType, x.Device);
+        var gw = Tensor.Uninitialized(shape, x.DType, x.Device);
         var cpu = x.Device.Kind != DeviceKind.Reference;
         if (x.DType == DType.F32)
         {

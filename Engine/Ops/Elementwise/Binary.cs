@@ -9,7 +9,7 @@ public static partial class F
     {
         RequireSame(a, b, op.Name);
         var shape = Shape.Broadcast(a.Shape, b.Shape, op.Name);
-        var y = Tensor.Empty(shape, a.DType, a.Device);
+        var y = Tensor.Uninitialized(shape, a.DType, a.Device);
         var dims = shape.ToArray();
         a.Backend.Zip(op, a.Detach().Expand(dims), b.Detach().Expand(dims), y);
         return y;

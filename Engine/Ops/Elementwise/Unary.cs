@@ -10,14 +10,14 @@ public static partial class F
     {
         RequireFloating(x, op.Name);
         var xc = x.Materialize();
-        var y = Tensor.Empty(x.Shape, x.DType, x.Device);
+        var y = Tensor.Uninitialized(x.Shape, x.DType, x.Device);
         x.Backend.Map(op, xc, y);
         if (!Graph.NeedsGrad(x)) return y;
         var sx = new SavedTensor(xc, op.Name);
         var sy = new SavedTensor(y, op.Name);
         return Graph.Record(y, op.Name, [x], g =>
         {
-            var dx = Tensor.Empty(g.Shape, g.DType, g.Device);
+            var dx = Tensor.Uninitialized(g.Shape, g.DType, g.Device);
             g.Backend.MapBackward(op, sx.Get(), sy.Get(), g.Materialize(), dx);
             return [dx];
         });

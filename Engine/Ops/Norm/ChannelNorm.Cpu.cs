@@ -147,7 +147,7 @@ internal static partial class ChannelNormKernels
             a[ch] = rstd[ch] * (gw is null ? 1 : double.CreateChecked(gw[ch]));
             b[ch] = (gb is null ? 0 : double.CreateChecked(gb[ch])) - mu[ch] * a[ch];
         }
-        var y = Tensor.Empty(x.Shape, x.DType, x.Device);
+        var y = Tensor.Uninitialized(x.Shape, x.DType, x.Device);
         Affine(xa, xo, y.HostArray<T>(), n, c, s, a, b, false);
         (mean, variance) = (mu, v);
         Tensor[] inputs = [x, .. weight is null ? Array.Empty<Tensor>() : [weight],
@@ -175,7 +175,7 @@ internal static partial class ChannelNormKernels
             Tensor? dx = null;
             if (x.RequiresGrad)
             {
-                dx = Tensor.Empty(x.Shape, x.DType, x.Device);
+                dx = Tensor.Uninitialized(x.Shape, x.DType, x.Device);
                 var da = dx.HostArray<T>();
                 var count = (double)n * s;
                 For(n * c, (long)n * c * s, p =>
@@ -222,13 +222,13 @@ internal static partial class ChannelNormKernels
         const string op = "ChannelScaleShift";
         var xc = x.Detach().Materialize();
         int n = x.Shape[0], c = x.Shape[1], s = n * c == 0 ? 0 : checked((int)(x.Numel / ((long)n * c)));
-        var y = Tensor.Empty(x.Shape, x.DType, x.Device);
+        var y = Tensor.Uninitialized(x.Shape, x.DType, x.Device);
         Run(xc, y, a, b);
         if (!Graph.NeedsGrad(x)) return y;
         var zero = new double[c];
         return Graph.Record(y, op, [x], g =>
         {
-            var dx = Tensor.Empty(x.Shape, x.DType, x.Device);
+            var dx = Tensor.Uninitialized(x.Shape, x.DType, x.Device);
             Run(g.Materialize(), dx, a, zero);
             return [dx];
         });

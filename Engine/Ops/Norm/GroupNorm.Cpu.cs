@@ -26,7 +26,7 @@ internal static partial class ChannelNormKernels
         var (gw, gb) = (Values<T>(weight), Values<T>(bias));
         var (mu, rstd) = (new double[blocks], new double[blocks]);
         var (a, b) = (new double[n * c], new double[n * c]);
-        var y = Tensor.Empty(x.Shape, x.DType, x.Device);
+        var y = Tensor.Uninitialized(x.Shape, x.DType, x.Device);
         var ya = y.HostArray<T>();
         var work = (long)n * c * s;
         For(blocks, work, blk =>
@@ -62,7 +62,7 @@ internal static partial class ChannelNormKernels
             var xs = saved.Get().Detach().Materialize();
             var (sa, so) = (xs.HostArray<T>(), (int)xs.Offset);
             var (s1, s2) = (new double[n * c], new double[n * c]);
-            var dx = x.RequiresGrad ? Tensor.Empty(x.Shape, x.DType, x.Device) : null;
+            var dx = x.RequiresGrad ? Tensor.Uninitialized(x.Shape, x.DType, x.Device) : null;
             var da = dx?.HostArray<T>();
             For(blocks, work, blk =>
             {

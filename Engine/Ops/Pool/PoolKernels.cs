@@ -80,8 +80,8 @@ internal static class PoolKernels
     {
         if (!x.Device.IsHost) return PoolKernelsGpu.MaxForward(x, rows, cols);
         int n = x.Size(0), c = x.Size(1);
-        var y = Tensor.Empty(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
-        var idx = Tensor.Empty(y.Shape, DType.I64, x.Device);
+        var y = Tensor.Uninitialized(new Shape(n, c, rows.OutSize, cols.OutSize), x.DType, x.Device);
+        var idx = Tensor.Uninitialized(y.Shape, DType.I64, x.Device);
         var xc = x.Materialize();
         if (x.Device.Kind == DeviceKind.Cpu)
         {
