@@ -124,8 +124,14 @@ internal static class DetectorTrainBench
             var memory = MemoryScope.Begin();
             sgd.ZeroGrad();
             var s = Stopwatch.GetTimestamp();
+            Scratch.Autograd.Graph.ForwardTimes = i == iters / 2 ? [] : null;
+            Scratch.Autograd.Graph.StartForwardClock();
             var fwd = model.RunNetwork(batch.Images);
             t[0][i] = Lap(ref s);
+            if (Scratch.Autograd.Graph.ForwardTimes is { } ops)
+                foreach (var (name, (ms, calls)) in ops.OrderByDescending(kv => kv.Value.Ms).Take(20))
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    forward {name,-40} {ms,8:0.0} ms in {calls} calls"));
+            Scratch.Autograd.Graph.ForwardTimes = null;
             var targets = model.Assign(fwd.Shifts, batch);
             t[1][i] = Lap(ref s);
             var losses = FcosLoss.Compute(fwd.Head, targets, model.Options.Loss);
