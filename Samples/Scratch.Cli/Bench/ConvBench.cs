@@ -3,13 +3,13 @@ using System.Globalization;
 
 namespace Scratch.Cli.Bench;
 
-/// <summary><c>scratch bench conv --preset resnet50|detection [--threads T] [--runs R] [--json]</c>: times
+/// <summary><c>scratch bench conv --preset resnet50|resnet18|detection [--threads T] [--runs R] [--json]</c>: times
 /// <see cref="F.Conv2d"/> forward, and forward + backward (input and weight gradients), on the layer set that the
 /// speed targets name; the same shapes as <c>Benchmarks/torch_bench.py conv</c>.</summary>
 internal static class ConvBench
 {
     /// <summary>Usage text.</summary>
-    public const string Usage = "usage: scratch bench conv [--preset resnet50|detection] [--threads T] [--runs R] [--json] [--phases]";
+    public const string Usage = "usage: scratch bench conv [--preset resnet50|resnet18|detection] [--threads T] [--runs R] [--json] [--phases]";
 
     private sealed record Layer(string Name, int Batch, int Cin, int Cout, int K, int Stride, int Pad, int Dilation, int Groups, int Size);
 
@@ -22,6 +22,15 @@ internal static class ConvBench
             new("conv3x3_256_256_56", 1, 256, 256, 3, 1, 1, 1, 1, 56),
             new("conv1x1_256_1024_56", 1, 256, 1024, 1, 1, 0, 1, 1, 56),
             new("conv3x3_64_64_56_b8", 8, 64, 64, 3, 1, 1, 1, 1, 56),
+        ],
+        // The 3×3 layers of the ResNet-18 behind the FCOS training benchmark (batch 2 at 256²), stride 1 and 2.
+        ["resnet18"] =
+        [
+            new("conv3x3_64_64_64_b2", 2, 64, 64, 3, 1, 1, 1, 1, 64),
+            new("conv3x3s2_64_128_64_b2", 2, 64, 128, 3, 2, 1, 1, 1, 64),
+            new("conv3x3_128_128_32_b2", 2, 128, 128, 3, 1, 1, 1, 1, 32),
+            new("conv3x3_256_256_16_b2", 2, 256, 256, 3, 1, 1, 1, 1, 16),
+            new("conv3x3_512_512_8_b2", 2, 512, 512, 3, 1, 1, 1, 1, 8),
         ],
         ["detection"] =
         [
