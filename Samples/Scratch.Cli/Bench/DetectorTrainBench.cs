@@ -144,7 +144,7 @@ internal static class DetectorTrainBench
             total.Backward();
             t[3][i] = Lap(ref s);
             if (Scratch.Autograd.Backward.NodeTimes is { } nodes)
-                foreach (var (name, (ms, calls)) in nodes.OrderByDescending(kv => kv.Value.Ms).Take(byShape ? 20 : 12))
+                foreach (var (name, (ms, calls)) in nodes.OrderByDescending(kv => kv.Value.Ms).Take(byShape ? 60 : 12))
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    backward {name,-22} {ms,8:0.0} ms in {calls} calls"));
             Scratch.Autograd.Backward.NodeTimes = null;
             F.ClipGradNorm(parameters, 5.0);
