@@ -3,9 +3,10 @@ using Scratch.Backends.Gpu;
 
 namespace Scratch.Ops;
 
-/// <summary>GPU paths of the convolution kernels: the forward as an implicit GEMM (or a direct depthwise kernel);
-/// the gradients through im2col into a [G, K, N·L] column matrix, one batched matmul over the groups, and col2im
-/// (a gather) for the input gradient.</summary>
+/// <summary>GPU paths of the convolution kernels, as implicit GEMMs that read the im2col matrix from the tensors
+/// inside their tile loads: the forward (or a direct depthwise kernel), the weight gradient, and the input gradient
+/// of stride-1 convs (the conv of gy with the flipped filters). Other input gradients go through a [G, K, N·L]
+/// column matrix, one batched matmul over the groups, and col2im (a gather).</summary>
 internal static partial class ConvKernels
 {
     private static IlgpuBackend Gpu(Tensor t) => GpuRuntime.BackendFor(t.Device);
@@ -25,10 +26,15 @@ internal static partial class ConvKernels
             : gpu.ConvImplicitGemm<double>(x, w, g, "Conv2d");
     }
 
-    /// <summary>gx = col2im(Wᵀ [G, K, CoutG] @ gy [G, CoutG, N·L]).</summary>
+    /// <summary>gx = conv(gy, flip(w)ᵀ) for stride 1 (see <see cref="FlippedGeometry"/>), otherwise
+    /// col2im(Wᵀ [G, K, CoutG] @ gy [G, CoutG, N·L]).</summary>
     private static Tensor GpuInputGrad(Tensor gy, Tensor w, in ConvGeometry g)
     {
         var gpu = Gpu(gy);
+        if (FlippedGeometry(g) is { } fg)
+            return gy.DType == DType.F32
+                ? gpu.ConvInputGradImplicit<float>(gy, w, g, fg, "Conv2d")
+                : gpu.ConvInputGradImplicit<double>(gy, w, g, fg, "Conv2d");
         var gm = GroupedRows(gy, g);
         var wt = w.Reshape(g.Groups, g.CoutG, g.K).Transpose(1, 2);
         var col = Tensor.Empty(new Shape(g.Groups, g.K, g.N * g.L), gy.DType, gy.Device);
@@ -36,16 +42,11 @@ internal static partial class ConvKernels
         return gy.DType == DType.F32 ? gpu.Col2Im<float>(col, g, "Conv2d") : gpu.Col2Im<double>(col, g, "Conv2d");
     }
 
-    /// <summary>gw [G, CoutG, K] = gy [G, CoutG, N·L] @ colᵀ [G, N·L, K].</summary>
-    private static Tensor GpuWeightGrad(Tensor x, Tensor gy, in ConvGeometry g)
-    {
-        var gpu = Gpu(x);
-        var col = x.DType == DType.F32 ? gpu.Im2Col<float>(x, g, "Conv2d") : gpu.Im2Col<double>(x, g, "Conv2d");
-        var gm = GroupedRows(gy, g);
-        var gw = Tensor.Empty(new Shape(g.Groups, g.CoutG, g.K), x.DType, x.Device);
-        gpu.Matmul(gm, col.Transpose(1, 2), gw);
-        return gw.Reshape(g.Cout, g.CinG, g.KH, g.KW);
-    }
+    /// <summary>gw [G, CoutG, K] = gy [G, CoutG, N·L] @ im2col(x)ᵀ [G, N·L, K], both operands read in place.</summary>
+    private static Tensor GpuWeightGrad(Tensor x, Tensor gy, in ConvGeometry g) =>
+        x.DType == DType.F32
+            ? Gpu(x).ConvWeightGradImplicit<float>(x, gy, g, "Conv2d")
+            : Gpu(x).ConvWeightGradImplicit<double>(x, gy, g, "Conv2d");
 
     /// <summary>gy [N, Cout, OH, OW] as a contiguous [G, CoutG, N·L] matrix.</summary>
     private static Tensor GroupedRows(Tensor gy, in ConvGeometry g) =>

@@ -24,6 +24,21 @@ public abstract partial class GpuOpsTests
         }
     }
 
+    /// <summary>The implicit-GEMM gradients across GEMM tiles: the input gradient of a stride-1 conv (filters read
+    /// flipped, depth 130·9 = 1170) and the weight gradient (130 rows crossing a row tile, depth N·L = 200 crossing
+    /// the depth tiles), with and without groups, and a strided conv whose input gradient goes through col2im.</summary>
+    [GpuFact]
+    public void Conv2dGradientsCrossGemmTiles()
+    {
+        var x = Values.Uniform(new Shape(2, 4, 10, 10), 3, DType.F32, -1, 1);
+        foreach (var (groups, stride, pad, dil) in new[] { (1, 1, 1, 1), (2, 1, 2, 2), (1, 2, 1, 1) })
+        {
+            var w = Values.Uniform(new Shape(130, 4 / groups, 3, 3), 4, DType.F32, -1, 1);
+            SameWithGrads(t => F.Conv2d(t[0], t[1], null, stride, pad, dil, groups), [x, w], 1e-4, 1e-4,
+                $"conv 4→130 @ 10×10 groups {groups} stride {stride} pad {pad} dilation {dil}");
+        }
+    }
+
     [GpuFact]
     public void ConvTranspose2dMatchesReference()
     {

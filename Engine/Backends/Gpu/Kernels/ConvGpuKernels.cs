@@ -19,30 +19,11 @@ internal struct ConvArgs
     };
 }
 
-/// <summary>im2col / col2im for convolution as GEMM. The column matrix is laid out [G, K, N·L] (K = Cin/G·KH·KW
-/// rows (ci, i, j), N·L columns (n, oh, ow)), so one batched matmul over the groups computes every image.</summary>
+/// <summary>col2im for the input gradient of strided convs. The column matrix is laid out [G, K, N·L] (K = Cin/G·KH·KW
+/// rows (ci, i, j), N·L columns (n, oh, ow)), so one batched matmul over the groups computes every image; the forward
+/// and the other gradients read their column matrix in place (<see cref="Im2ColOperand"/>).</summary>
 internal static class ConvGpuKernels
 {
-    /// <summary>col[g, k, n·L + l] = x[n, g·CinG + ci, oh·SH − PH + i·DH, ow·SW − PW + j·DW] (0 outside); one thread
-    /// per column element.</summary>
-    public static void Im2Col<T>(Index1D idx, ArrayView<T> x, ArrayView<T> col, ConvArgs a)
-        where T : unmanaged, INumber<T>
-    {
-        long e = idx;
-        var l = (int)(e % a.L);
-        e /= a.L;
-        var n = (int)(e % a.N);
-        e /= a.N;
-        var k = (int)(e % a.K);
-        var g = (int)(e / a.K);
-        int j = k % a.KW, i = k / a.KW % a.KH, ci = k / (a.KW * a.KH);
-        int oh = l / a.OW, ow = l % a.OW;
-        int ih = oh * a.SH - a.PH + i * a.DH, iw = ow * a.SW - a.PW + j * a.DW;
-        col[idx] = ih >= 0 && ih < a.H && iw >= 0 && iw < a.W
-            ? x[(((long)n * a.Cin + g * a.CinG + ci) * a.H + ih) * a.W + iw]
-            : T.Zero;
-    }
-
     /// <summary>gx[n, c, ih, iw] = Σ col[g, k, n·L + l] over the taps (i, j) and outputs (oh, ow) that read that
     /// pixel; one thread per input element (a gather, so no atomics and a fixed summation order).</summary>
     public static void Col2Im<T>(Index1D idx, ArrayView<T> col, ArrayView<T> gx, ConvArgs a)
@@ -84,21 +65,8 @@ internal static class ConvGpuKernels
 
 public sealed partial class IlgpuBackend
 {
-    /// <summary>The [G, K, N·L] column matrix of contiguous x [N, Cin, H, W] (see <see cref="ConvGpuKernels"/>).
+    /// <summary>Sums the [G, K, N·L] column matrix back into a new [N, Cin, H, W] tensor (the adjoint of im2col).
     /// </summary>
-    internal Tensor Im2Col<T>(Tensor x, in ConvGeometry g, string op) where T : unmanaged, INumber<T>
-    {
-        var col = Tensor.Empty(new Shape(g.Groups, g.K, g.N * g.L), x.DType, x.Device);
-        if (col.Numel == 0) return col;
-        var k = Kernel("Im2Col", typeof(T), typeof(T), op,
-            acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, ConvArgs>(
-                ConvGpuKernels.Im2Col));
-        k(checked((int)col.Numel), Dense<T>(x, op), Dense<T>(col, op), ConvArgs.Of(g));
-        return col;
-    }
-
-    /// <summary>Sums the [G, K, N·L] column matrix back into a new [N, Cin, H, W] tensor (adjoint of
-    /// <see cref="Im2Col{T}"/>).</summary>
     internal Tensor Col2Im<T>(Tensor col, in ConvGeometry g, string op) where T : unmanaged, INumber<T>
     {
         var gx = Tensor.Empty(new Shape(g.N, g.Cin, g.H, g.W), col.DType, col.Device);
