@@ -51,6 +51,11 @@ public sealed class GemmPtxTests : IDisposable
                 typeof(DenseOutput));
             Ptx(typeof(GemmGpuKernels), "Gemm", true, t, typeof(StridedOperand), typeof(Im2ColOperand),
                 typeof(ConvOutput));
+            // The conv gradients: weight (gy by transposed im2col), stride-1 input (flipped filters by im2col of gy).
+            Ptx(typeof(GemmGpuKernels), "Gemm", true, t, typeof(ConvGradOperand), typeof(Im2ColTransposedOperand),
+                typeof(DenseOutput));
+            Ptx(typeof(GemmGpuKernels), "Gemm", true, t, typeof(FlippedFilterOperand), typeof(Im2ColOperand),
+                typeof(ConvOutput));
             Ptx(typeof(DepthwiseGpuKernels), "Forward", false, t);
         }
     }
@@ -63,6 +68,10 @@ public sealed class GemmPtxTests : IDisposable
         Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", ptx, StringComparison.Ordinal);
         Assert.Contains("cvt.rna.tf32.f32", ptx, StringComparison.Ordinal);
         Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(StridedOperand), typeof(Im2ColOperand),
+            typeof(ConvOutput));
+        Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(ConvGradOperand), typeof(Im2ColTransposedOperand),
+            typeof(DenseOutput));
+        Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(FlippedFilterOperand), typeof(Im2ColOperand),
             typeof(ConvOutput));
     }
 }
