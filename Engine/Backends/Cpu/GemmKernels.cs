@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using X86Fma = System.Runtime.Intrinsics.X86.Fma;
 
 namespace Scratch.Backends.Cpu;
@@ -22,6 +23,10 @@ internal interface IGemmVector<T, TV> where T : unmanaged where TV : struct
 
     /// <summary>Unaligned store of <see cref="Count"/> lanes.</summary>
     static abstract unsafe void Store(TV v, T* p);
+
+    /// <summary>Stores lanes [<paramref name="from"/>, <paramref name="to"/>) of v to p[from..to) and touches no
+    /// other element (p is where lane 0 would go; it need not be inside the buffer when lane 0 is not stored).</summary>
+    static abstract unsafe void StoreLanes(TV v, T* p, int from, int to);
 
     /// <summary>Every lane = <paramref name="x"/>.</summary>
     static abstract TV Splat(T x);
@@ -45,6 +50,32 @@ internal readonly struct GemmV512<T> : IGemmVector<T, Vector512<T>> where T : un
     public static unsafe Vector512<T> Load(T* p) => Vector512.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Store(Vector512<T> v, T* p) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreLanes(Vector512<T> v, T* p, int from, int to)
+    {
+        if (from == 0 && to == Count)
+        {
+            v.Store(p);
+        }
+        else if (typeof(T) == typeof(float) && Avx512F.IsSupported)
+        {
+            var i = Vector512<int>.Indices;
+            var mask = Vector512.GreaterThanOrEqual(i, Vector512.Create(from)) & Vector512.LessThan(i, Vector512.Create(to));
+            Avx512F.MaskStore((float*)p, mask.AsSingle(), v.AsSingle());
+        }
+        else if (typeof(T) == typeof(double) && Avx512F.IsSupported)
+        {
+            var i = Vector512<long>.Indices;
+            var mask = Vector512.GreaterThanOrEqual(i, Vector512.Create((long)from))
+                & Vector512.LessThan(i, Vector512.Create((long)to));
+            Avx512F.MaskStore((double*)p, mask.AsDouble(), v.AsDouble());
+        }
+        else
+        {
+            for (var l = from; l < to; l++) p[l] = v.GetElement(l);
+        }
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Splat(T x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -72,6 +103,13 @@ internal readonly struct GemmV256<T> : IGemmVector<T, Vector256<T>> where T : un
     public static unsafe Vector256<T> Load(T* p) => Vector256.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Store(Vector256<T> v, T* p) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreLanes(Vector256<T> v, T* p, int from, int to)
+    {
+        if (from == 0 && to == Count) v.Store(p);
+        else for (var l = from; l < to; l++) p[l] = v.GetElement(l);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Splat(T x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,6 +140,13 @@ internal readonly struct GemmV128<T> : IGemmVector<T, Vector128<T>> where T : un
     public static unsafe Vector128<T> Load(T* p) => Vector128.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Store(Vector128<T> v, T* p) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreLanes(Vector128<T> v, T* p, int from, int to)
+    {
+        if (from == 0 && to == Count) v.Store(p);
+        else for (var l = from; l < to; l++) p[l] = v.GetElement(l);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Splat(T x) => Vector128.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -123,6 +123,16 @@ internal static partial class ConvKernels
 
     [ThreadStatic] private static bool t_wideDisabled;
 
+    /// <summary>Whether a single-chunk wide conv stores its tiles' valid columns straight into y (else through the
+    /// wide buffer and a copy; per thread, for tests and benchmarks). Either gives the same result.</summary>
+    internal static bool WideDirectStores
+    {
+        get => !t_wideBuffered;
+        set => t_wideBuffered = !value;
+    }
+
+    [ThreadStatic] private static bool t_wideBuffered;
+
     /// <summary>y = conv(x, w) for a stride-1 conv (see the type remarks), with the optional epilogue applied to
     /// each image's channels after their valid columns are copied out.</summary>
     /// <remarks>With <paramref name="flipped"/>, <paramref name="wa"/> holds the filters of the conv whose input
@@ -151,7 +161,9 @@ internal static partial class ConvKernels
             t => PackWidePanel(wa, wo, wpk, t / d.CoBlocks, t % d.CoBlocks, geo, flipped));
         var offs = d.TapOffsets(g);
         var chunk = Math.Clamp(WideChunkBudget / Math.Max(1, d.CoPad * g.KH * g.KW), 1, g.CinG);
-        var wide = ArrayPool<T>.Shared.Rent(images * d.CoPad * d.LwPad);
+        // One channel chunk: the tiles store their valid columns straight into y. Several: they accumulate into
+        // the wide buffer, whose valid columns are copied out at the end.
+        var wide = chunk == g.CinG && WideDirectStores ? null : ArrayPool<T>.Shared.Rent(images * d.CoPad * d.LwPad);
         if (images >= threads)
         {
             // An image·group per task: its padding, product and copy-out run back to back in this core's cache.
@@ -159,9 +171,12 @@ internal static partial class ConvKernels
             {
                 int n = img / geo.Groups, grp = img % geo.Groups, c0 = n * geo.Cin + grp * geo.CinG;
                 for (var c = c0; c < c0 + geo.CinG; c++) PadPlane(xa, xo + c * geo.H * geo.W, xp, c * d.Plane, geo);
-                WideRange<T, TV, V>(xp, wpk, wide, offs, geo, d, img, 0, d.Tiles, 0, d.CoBlocks, chunk);
+                WideRange<T, TV, V>(xp, wpk, wide, ya, offs, geo, d, img, 0, d.Tiles, 0, d.CoBlocks, chunk);
                 for (var co = grp * geo.CoutG; co < (grp + 1) * geo.CoutG; co++)
-                    WideCopyOut(wide, ya, geo, d, n, co, ep);
+                {
+                    if (wide is not null) WideCopyOut(wide, ya, geo, d, n, co);
+                    ep?.Apply(ya, geo, n, co, 1, 0, geo.L);
+                }
             });
         }
         else
@@ -179,13 +194,19 @@ internal static partial class ConvKernels
             Tasks(images * tileSplit * coSplit, threads, t =>
             {
                 int cs = t % coSplit, ts = t / coSplit % tileSplit, img = t / coSplit / tileSplit;
-                WideRange<T, TV, V>(xp, wpk, wide, offs, geo, d, img, ts * tilesPer,
+                WideRange<T, TV, V>(xp, wpk, wide, ya, offs, geo, d, img, ts * tilesPer,
                     Math.Min(d.Tiles, (ts + 1) * tilesPer), cs * blocksPer, Math.Min(d.CoBlocks, (cs + 1) * blocksPer),
                     chunk);
             });
-            Tasks(g.N * g.Cout, threads, t => WideCopyOut(wide, ya, geo, d, t / geo.Cout, t % geo.Cout, ep));
+            if (wide is not null || ep is not null)
+                Tasks(g.N * g.Cout, threads, t =>
+                {
+                    int n = t / geo.Cout, co = t % geo.Cout;
+                    if (wide is not null) WideCopyOut(wide, ya, geo, d, n, co);
+                    ep?.Apply(ya, geo, n, co, 1, 0, geo.L);
+                });
         }
-        ArrayPool<T>.Shared.Return(wide);
+        if (wide is not null) ArrayPool<T>.Shared.Return(wide);
         ArrayPool<T>.Shared.Return(wpk);
         ArrayPool<T>.Shared.Return(xp);
     }
@@ -199,43 +220,148 @@ internal static partial class ConvKernels
     /// whole depth in channel chunks (the first chunk overwrites, later ones accumulate). Small planes sweep all the
     /// tiles with each weight panel (kept in L1; the chunk's planes sit in L2), large ones all the weight panels
     /// with each tile (its input rows in L1; the chunk's weights in L2).</summary>
-    private static unsafe void WideRange<T, TV, V>(T[] xp, T[] wpk, T[] wide, int[] offs, in ConvGeometry g,
+    private static unsafe void WideRange<T, TV, V>(T[] xp, T[] wpk, T[]? wide, T[] ya, int[] offs, in ConvGeometry g,
         in WideGrid d, int img, int t0, int t1, int b0, int b1, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where V : IGemmVector<T, TV>
     {
         int khw = g.KH * g.KW, n = img / g.Groups, grp = img % g.Groups, tiles = t1 - t0, blocks = b1 - b0;
         var panelOuter = WeightPanelOuter(g, chunk);
+        var segments = stackalloc int[WideStoreSegments * 4];
         fixed (T* px = xp)
         fixed (T* pw = wpk)
         fixed (T* pc = wide)
+        fixed (T* py = ya)
         fixed (int* po = offs)
         {
             T* xg = px + (long)(n * g.Cin + grp * g.CinG) * d.Plane;
             T* cg = pc + (long)img * d.CoPad * d.LwPad;
+            T* yg = py + (long)(n * g.Cout + grp * g.CoutG) * g.L;
             for (var c0 = 0; c0 < g.CinG; c0 += chunk)
             {
                 int k0 = c0 * khw, kc = Math.Min(chunk, g.CinG - c0) * khw;
                 for (var i = 0; i < tiles * blocks; i++)
                 {
                     var (b, tile) = panelOuter ? (b0 + i / tiles, t0 + i % tiles) : (b0 + i % blocks, t0 + i / blocks);
-                    WideTile<T, TV, V>(pw + (long)(grp * d.CoPad + b * WideMR) * g.K + k0 * WideMR, xg + tile * d.Nr,
-                        po + k0, kc, cg + (long)b * WideMR * d.LwPad + tile * d.Nr, d.LwPad, c0 > 0);
+                    T* a = pw + (long)(grp * d.CoPad + b * WideMR) * g.K + k0 * WideMR;
+                    if (wide is null)
+                    {
+                        var store = new WidePlaneStore<T, TV, V>
+                        {
+                            Plane = yg + (long)b * WideMR * g.L, Stride = g.L,
+                            Rows = Math.Min(WideMR, g.CoutG - b * WideMR), Segments = segments,
+                            Count = WideSegments(segments, tile * d.Nr, V.Count, g, d),
+                        };
+                        WideTile<T, TV, V, WidePlaneStore<T, TV, V>>(a, xg + tile * d.Nr, po + k0, kc, ref store);
+                    }
+                    else
+                    {
+                        var store = new WideBufferStore<T, TV, V>
+                        {
+                            C = cg + (long)b * WideMR * d.LwPad + tile * d.Nr, Ldc = d.LwPad,
+                            Beta = c0 > 0 ? T.One : T.Zero,
+                        };
+                        WideTile<T, TV, V, WideBufferStore<T, TV, V>>(a, xg + tile * d.Nr, po + k0, kc, ref store);
+                    }
                 }
             }
         }
     }
 
+    /// <summary>Bound on the runs of one tile's lanes that fall on valid output columns. A plane the wide kernel
+    /// takes with discarded columns has OW ≥ 4 of them per discarded one (at most 1.25× the work), so Wp ≥ 5 and a
+    /// vector of at most 16 lanes meets at most 5 rows; without discarded columns the rows merge into one run.</summary>
+    private const int WideStoreSegments = 16;
+
+    /// <summary>Splits the tile at wide position l0 (2 vectors of w lanes) into runs of lanes on one output row's
+    /// valid columns: per run, the vector (0 or 1), the offset in the output plane that the vector's lane 0 would
+    /// have, and the lanes [from, to). Discarded columns (ow ≥ OW) and positions past the last row are in no run.
+    /// </summary>
+    private static unsafe int WideSegments(int* seg, int l0, int w, in ConvGeometry g, in WideGrid d)
+    {
+        var count = 0;
+        for (var v = 0; v < 2; v++)
+        {
+            int lane0 = l0 + v * w, p = lane0, end = Math.Min(lane0 + w, d.Lw);
+            while (p < end)
+            {
+                int oh = p / d.Wp, ow = p - oh * d.Wp;
+                if (ow >= g.OW)
+                {
+                    p = (oh + 1) * d.Wp;
+                    continue;
+                }
+                int stop = Math.Min(end, oh * d.Wp + g.OW), offset = oh * g.OW + ow - (p - lane0);
+                int* last = seg + 4 * (count - 1);
+                if (count > 0 && last[0] == v && last[1] == offset && last[3] == p - lane0)
+                {
+                    last[3] = stop - lane0; // no discarded columns (Wp = OW): the rows run on in y
+                }
+                else
+                {
+                    if (count == WideStoreSegments)
+                        throw new InvalidOperationException($"wide conv: over {WideStoreSegments} row runs in a tile");
+                    int* q = seg + 4 * count++;
+                    (q[0], q[1], q[2], q[3]) = (v, offset, p - lane0, stop - lane0);
+                }
+                p = stop;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>Where a wide tile's 8 rows go.</summary>
+    private interface IWideStore<TV> where TV : struct
+    {
+        /// <summary>Row r of the tile: acc0 holds its first vector of positions, acc1 the second.</summary>
+        void Row(int r, TV acc0, TV acc1);
+    }
+
+    /// <summary>Into the wide buffer (rows Ldc apart), overwriting (Beta = 0) or accumulating (Beta = 1).</summary>
+    private unsafe struct WideBufferStore<T, TV, V> : IWideStore<TV>
+        where T : unmanaged, INumberBase<T> where TV : struct where V : IGemmVector<T, TV>
+    {
+        public T* C;
+        public long Ldc;
+        public T Beta;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Row(int r, TV acc0, TV acc1) =>
+            GemmTileStore<T, TV, V>.Row(C + r * Ldc, T.One, Beta, acc0, acc1);
+    }
+
+    /// <summary>Straight into the output planes (row r's plane is Stride after row r − 1's; rows from Rows on are the
+    /// weight panel's padding), valid columns only, through the tile's precomputed lane runs.</summary>
+    private unsafe struct WidePlaneStore<T, TV, V> : IWideStore<TV>
+        where T : unmanaged, INumberBase<T> where TV : struct where V : IGemmVector<T, TV>
+    {
+        public T* Plane;
+        public long Stride;
+        public int Rows, Count;
+        public int* Segments;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Row(int r, TV acc0, TV acc1)
+        {
+            if (r >= Rows) return;
+            T* plane = Plane + r * Stride;
+            for (var s = 0; s < Count; s++)
+            {
+                int* q = Segments + 4 * s;
+                V.StoreLanes(q[0] == 0 ? acc0 : acc1, plane + q[1], q[2], q[3]);
+            }
+        }
+    }
+
     /// <summary>Copies the valid columns of output channel <paramref name="co"/> of image n from the wide output to
-    /// y, then applies the epilogue to that channel.</summary>
-    private static void WideCopyOut<T>(T[] wide, T[] ya, in ConvGeometry g, in WideGrid d, int n, int co,
-        ConvEpilogue<T>? ep) where T : unmanaged, IFloatingPointIeee754<T>
+    /// y.</summary>
+    private static void WideCopyOut<T>(T[] wide, T[] ya, in ConvGeometry g, in WideGrid d, int n, int co)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int grp = co / g.CoutG, r = co % g.CoutG;
         var src = wide.AsSpan(((n * g.Groups + grp) * d.CoPad + r) * d.LwPad);
         var dst = ya.AsSpan((n * g.Cout + co) * g.L, g.L);
         for (var oh = 0; oh < g.OH; oh++)
             src.Slice(oh * d.Wp, g.OW).CopyTo(dst.Slice(oh * g.OW, g.OW));
-        ep?.Apply(ya, g, n, co, 1, 0, g.L);
     }
 
     /// <summary>Packs rows [8b, 8b + 8) of group <paramref name="grp"/>'s [CoutG, K] weight matrix as K groups of
@@ -287,11 +413,12 @@ internal static partial class ConvKernels
         d[((g.PH + g.H) * wp)..].Clear();
     }
 
-    /// <summary>The 8 × 2-vector tile: c[r, 0..2w) (+)= Σ_p a[p·8 + r] · x[offs[p] .. offs[p] + 2w) for p &lt; kc,
-    /// rows r of c <paramref name="ldc"/> apart; <paramref name="accumulate"/> adds to c instead of overwriting it.</summary>
+    /// <summary>The 8 × 2-vector tile: row r = Σ_p a[p·8 + r] · x[offs[p] .. offs[p] + 2w) for p &lt; kc, handed to
+    /// <paramref name="store"/> row by row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideTile<T, TV, V>(T* a, T* x, int* offs, int kc, T* c, long ldc, bool accumulate)
+    private static unsafe void WideTile<T, TV, V, TS>(T* a, T* x, int* offs, int kc, ref TS store)
         where T : unmanaged, INumberBase<T> where TV : struct where V : IGemmVector<T, TV>
+        where TS : struct, IWideStore<TV>
     {
         var w = V.Count;
         TV c00 = V.Zero, c01 = V.Zero, c10 = V.Zero, c11 = V.Zero, c20 = V.Zero, c21 = V.Zero, c30 = V.Zero, c31 = V.Zero;
@@ -311,14 +438,13 @@ internal static partial class ConvKernels
             s = V.Splat(a[7]); c70 = V.Fma(s, b0, c70); c71 = V.Fma(s, b1, c71);
             a += 8;
         }
-        var beta = accumulate ? T.One : T.Zero;
-        GemmTileStore<T, TV, V>.Row(c, T.One, beta, c00, c01);
-        GemmTileStore<T, TV, V>.Row(c + ldc, T.One, beta, c10, c11);
-        GemmTileStore<T, TV, V>.Row(c + 2 * ldc, T.One, beta, c20, c21);
-        GemmTileStore<T, TV, V>.Row(c + 3 * ldc, T.One, beta, c30, c31);
-        GemmTileStore<T, TV, V>.Row(c + 4 * ldc, T.One, beta, c40, c41);
-        GemmTileStore<T, TV, V>.Row(c + 5 * ldc, T.One, beta, c50, c51);
-        GemmTileStore<T, TV, V>.Row(c + 6 * ldc, T.One, beta, c60, c61);
-        GemmTileStore<T, TV, V>.Row(c + 7 * ldc, T.One, beta, c70, c71);
+        store.Row(0, c00, c01);
+        store.Row(1, c10, c11);
+        store.Row(2, c20, c21);
+        store.Row(3, c30, c31);
+        store.Row(4, c40, c41);
+        store.Row(5, c50, c51);
+        store.Row(6, c60, c61);
+        store.Row(7, c70, c71);
     }
 }
