@@ -16,9 +16,10 @@ namespace Scratch.Ops;
 /// from offset i·DH·Wp + j·DW, contiguous in l, and the conv is the GEMM y_wide [CoutG, OH·Wp] = W_g [CoutG, K] ·
 /// B [K, OH·Wp] whose B rows are loaded straight from the padded input. The micro-kernel is the GEMM's 8 × 2-vector
 /// register tile, its B rows addressed through a table of those K offsets. Blocking: K in channel chunks whose
-/// weight slice stays in L2 (accumulating into the wide output after the first chunk); within a chunk, each tile of
-/// 2 vectors of positions (its input rows in L1) meets every 8-row weight panel. The valid columns are then copied
-/// to y. Used when the discarded columns and tile padding cost at most a quarter more work; on 512-bit vectors (and ARM64's 32 128-bit
+/// weight slice stays in L2 (accumulating into a wide output buffer after the first chunk, whose valid columns are
+/// then copied to y); within a chunk, each tile of 2 vectors of positions (its input rows in L1) meets every 8-row
+/// weight panel. A conv whose whole depth is one chunk stores each tile's valid columns straight into y with masked
+/// stores. Used when the discarded columns and tile padding cost at most a quarter more work; on 512-bit vectors (and ARM64's 32 128-bit
 /// registers) only, where the 16 accumulators fit the register file.
 /// </remarks>
 internal static partial class ConvKernels
