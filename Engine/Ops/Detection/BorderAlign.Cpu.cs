@@ -34,8 +34,9 @@ internal sealed partial class BorderAlignKernel
             {
                 var (ni, k0) = (nb / blocks, nb % blocks * Block);
                 var count = Math.Min(Block, k - k0);
-                var best = new T[count * width];
-                var arg = new T[count * width];
+                // Every (box, side, channel) entry is written below before it is read: pooled, not zeroed.
+                var best = ArrayPool<T>.Shared.Rent(count * width);
+                var arg = ArrayPool<T>.Shared.Rent(count * width);
                 var samples = new BilinearSample<T>[4 * (pool + 1)];
                 for (var kb = 0; kb < count; kb++)
                 {
@@ -58,6 +59,8 @@ internal sealed partial class BorderAlignKernel
                             argmax[o + kb * 4 + s] = int.CreateTruncating(arg[(kb * 4 + s) * c + ci]);
                         }
                 }
+                ArrayPool<T>.Shared.Return(arg);
+                ArrayPool<T>.Shared.Return(best);
             });
         }
         finally
