@@ -17,13 +17,28 @@ namespace Scratch.Ops;
 /// come from <see cref="ArrayPool{T}"/>.</remarks>
 internal static partial class ConvKernels
 {
-    /// <summary>Multiply-accumulates under which a conv runs on one thread; any value gives the same result, tests
-    /// lower it to exercise the threaded schedules on small shapes.</summary>
-    internal static long ParallelWork { get; set; } = 1 << 17;
+    // The tunables below are per-thread overrides of their defaults, read on the thread that calls the kernel: a
+    // test that lowers one to exercise a schedule changes no other test's schedule (and so its rounding).
 
-    /// <summary>Elements of one task's column block (rows × columns); any value ≥ 1 gives the same result, tests
-    /// lower it to exercise the blocking.</summary>
-    internal static long ColumnBudget { get; set; } = 1 << 19;
+    /// <summary>Multiply-accumulates under which a conv runs on one thread (2¹⁷ unless set on this thread); any
+    /// value gives the same result, tests lower it to exercise the threaded schedules on small shapes.</summary>
+    internal static long ParallelWork
+    {
+        get => t_parallelWork ?? 1 << 17;
+        set => t_parallelWork = value;
+    }
+
+    [ThreadStatic] private static long? t_parallelWork;
+
+    /// <summary>Elements of one task's column block, rows × columns (2¹⁹ unless set on this thread); any value ≥ 1
+    /// gives the same result, tests lower it to exercise the blocking.</summary>
+    internal static long ColumnBudget
+    {
+        get => t_columnBudget ?? 1 << 19;
+        set => t_columnBudget = value;
+    }
+
+    [ThreadStatic] private static long? t_columnBudget;
 
     /// <summary>Fewest columns of a block while the budget allows it (narrower blocks repack the weights more
     /// often than they save cache misses).</summary>
@@ -32,9 +47,12 @@ internal static partial class ConvKernels
     private static int Threads(in ConvGeometry g) => g.Work >= ParallelWork ? Environment.ProcessorCount : 1;
 
     /// <summary>Columns per block for a column matrix of <paramref name="rows"/> rows.</summary>
-    private static int BlockColumns(int rows, int l)
+    private static int BlockColumns(int rows, int l) => BlockColumns(rows, l, ColumnBudget);
+
+    /// <summary>Columns per block for a column matrix of <paramref name="rows"/> rows within
+    /// <paramref name="budget"/> elements (read on the calling thread, for use inside tasks).</summary>
+    private static int BlockColumns(int rows, int l, long budget)
     {
-        var budget = ColumnBudget;
         var cols = (int)Math.Clamp(budget / Math.Max(1, rows), 1, l);
         if (budget >= (long)rows * MinBlockColumns) cols = Math.Max(cols, Math.Min(l, MinBlockColumns));
         if (cols >= 32 && cols < l) cols &= ~15;
@@ -219,12 +237,13 @@ internal static partial class ConvKernels
         var cc = ChannelChunk(g.CinG, g.N * g.Groups, threads);
         var chunks = (g.CinG + cc - 1) / cc;
         var tasks = g.N * g.Groups * chunks;
+        var budget = ColumnBudget;
         var gemmThreads = tasks >= threads ? 1 : threads;
         Tasks(tasks, threads / gemmThreads, t =>
         {
             int ch = t % chunks, grp = t / chunks % g.Groups, n = t / chunks / g.Groups;
             int c0 = ch * cc, nc = Math.Min(cc, g.CinG - c0), rows = nc * khw;
-            var lb = BlockColumns(rows, g.L);
+            var lb = BlockColumns(rows, g.L, budget);
             var col = ArrayPool<T>.Shared.Rent(rows * lb);
             var dst = xa.AsSpan((n * g.Cin + grp * g.CinG + c0) * hw, nc * hw);
             dst.Clear(); // col2im adds into it
@@ -242,7 +261,13 @@ internal static partial class ConvKernels
     /// <summary>Output positions (N·OH·OW) from which a stride-1 input gradient that the wide kernel does not take
     /// runs as the forward conv with flipped filters; below it, copying the flipped filters costs more than the
     /// col2im it saves (3×3 512→512 at 8×8, batch 2), so the transposed GEMM + col2im path runs.</summary>
-    internal static long FlipMinPositions { get; set; } = 1024;
+    internal static long FlipMinPositions
+    {
+        get => t_flipMinPositions ?? 1024;
+        set => t_flipMinPositions = value;
+    }
+
+    [ThreadStatic] private static long? t_flipMinPositions;
 
     /// <summary>For a stride-1 conv whose padding is at most the dilated kernel extent, the geometry of the conv
     /// gx = conv(gy, flip(w)ᵀ) with padding D·(K − 1) − P that computes its input gradient; null otherwise.</summary>
@@ -336,9 +361,16 @@ internal static partial class ConvKernels
         ArrayPool<T>.Shared.Return(col);
     }
 
-    /// <summary>Elements of the weight gradient's column block: deep enough that each GEMM amortises its packing,
-    /// small enough (4 MiB in float) to stay in L2 + L3 between the lowering and the GEMM.</summary>
-    internal static long WeightGradBudget { get; set; } = 1 << 20;
+    /// <summary>Elements of the weight gradient's column block (2²⁰ unless set on this thread): deep enough that
+    /// each GEMM amortises its packing, small enough (4 MiB in float) to stay in L2 + L3 between the lowering and
+    /// the GEMM.</summary>
+    internal static long WeightGradBudget
+    {
+        get => t_weightGradBudget ?? 1 << 20;
+        set => t_weightGradBudget = value;
+    }
+
+    [ThreadStatic] private static long? t_weightGradBudget;
 
     /// <summary>Columns per weight-gradient block for <paramref name="rows"/> column-matrix rows: the budget's
     /// share, a multiple of 16 when narrower than the plane.</summary>
