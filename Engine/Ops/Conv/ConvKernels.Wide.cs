@@ -227,7 +227,13 @@ internal static partial class ConvKernels
     {
         int khw = g.KH * g.KW, n = img / g.Groups, grp = img % g.Groups, tiles = t1 - t0, blocks = b1 - b0;
         var panelOuter = WeightPanelOuter(g, chunk);
-        var segments = stackalloc int[WideStoreSegments * 4];
+        // The lane runs of each tile, computed once here rather than for every weight panel that meets the tile.
+        const int stride = WideStoreSegments * 4 + 1;
+        var runs = wide is null ? ArrayPool<int>.Shared.Rent(tiles * stride) : [];
+        for (var t = 0; wide is null && t < tiles; t++)
+            fixed (int* r = &runs[t * stride])
+                r[stride - 1] = WideSegments(r, (t0 + t) * d.Nr, V.Count, g, d);
+        fixed (int* pr = runs)
         fixed (T* px = xp)
         fixed (T* pw = wpk)
         fixed (T* pc = wide)
@@ -246,11 +252,11 @@ internal static partial class ConvKernels
                     T* a = pw + (long)(grp * d.CoPad + b * WideMR) * g.K + k0 * WideMR;
                     if (wide is null)
                     {
+                        int* r = pr + (tile - t0) * stride;
                         var store = new WidePlaneStore<T, TV, V>
                         {
                             Plane = yg + (long)b * WideMR * g.L, Stride = g.L,
-                            Rows = Math.Min(WideMR, g.CoutG - b * WideMR), Segments = segments,
-                            Count = WideSegments(segments, tile * d.Nr, V.Count, g, d),
+                            Rows = Math.Min(WideMR, g.CoutG - b * WideMR), Segments = r, Count = r[stride - 1],
                         };
                         WideTile<T, TV, V, WidePlaneStore<T, TV, V>>(a, xg + tile * d.Nr, po + k0, kc, ref store);
                     }
@@ -266,6 +272,7 @@ internal static partial class ConvKernels
                 }
             }
         }
+        if (wide is null) ArrayPool<int>.Shared.Return(runs);
     }
 
     /// <summary>Copies the valid columns of output channel <paramref name="co"/> of image n from the wide output to
