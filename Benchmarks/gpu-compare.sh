@@ -5,8 +5,8 @@
 #
 #   Benchmarks/gpu-compare.sh [--out FILE.md] [--rounds R] [--device cuda|ilgpu-cpu] [--tiny] [--only REGEX]
 #
-# Workloads: SGEMM 4096 fp32 (TF32 off), TF32 GEMM 4096 (and BF16 on the PyTorch side; Scratch has no bf16 dtype),
-# add on 2^28 floats, conv3x3 256→256 batch 8 @ 56 (fwd and fwd+bwd), roi_align (torchvision CUDA, fwd and
+# Workloads: SGEMM 4096 fp32 (TF32 off), tensor-core GEMM 4096 in TF32, BF16 and F16 (Scratch: fp32 tensors rounded
+# on the GPU as they are staged; PyTorch: bf16/f16 tensors), add on 2^28 floats, conv3x3 256→256 batch 8 @ 56 (fwd and fwd+bwd), roi_align (torchvision CUDA, fwd and
 # fwd+bwd), a ResNet-50 training step batch 32 @ 224. --tiny shrinks every workload so the whole script runs on a
 # CPU-only machine (Scratch on ILGPU's CPU accelerator, PyTorch on the CPU) as an end-to-end check.
 # Output: raw JSON lines next to the table, the markdown table in FILE.md (default $OUT/gpu-benchmarks.md when $OUT
@@ -57,7 +57,8 @@ fi
 WORKLOADS=(
   "sgemm_fp32_$G|gemm --n $G --runs $R|gemm --n $G --repeat $R"
   "gemm_tf32_$G|gemm --n $G --tf32 --runs $R|gemm --n $G --tf32 --repeat $R"
-  "gemm_bf16_$G|-|gemm --n $G --bf16 --repeat $R"
+  "gemm_bf16_$G|gemm --n $G --bf16 --runs $R|gemm --n $G --bf16 --repeat $R"
+  "gemm_f16_$G|gemm --n $G --f16 --runs $R|gemm --n $G --f16 --repeat $R"
   "add_$A|add --n $A --runs $R|add --n $A --repeat $R"
   "conv3x3|conv $CONV --kernel 3 --runs $R|conv $CONV --kernel 3 --repeat $R"
   "roi_align|roi-align $ROI --backward --runs $R|roi-align $ROI --backward --repeat $R"

@@ -159,7 +159,7 @@ public sealed partial class IlgpuBackend
             Fill(c, 0);
             return;
         }
-        if ((long)m * n >= TiledMatmulMinOutputs || (precision == MatmulPrecision.Tf32 && SupportsTf32))
+        if ((long)m * n >= TiledMatmulMinOutputs || UsesTensorCores<T>(precision))
         {
             var shape = new GemmShape
             {

@@ -11,9 +11,17 @@ public enum MatmulPrecision
     /// <summary>IEEE products in the tensor's dtype (fp32 or fp64 FMAs).</summary>
     Default,
 
-    /// <summary>fp32 tensors on CUDA tensor cores with TF32 inputs (10-bit mantissa, relative error ≈ 1e-3 per
-    /// product) and fp32 accumulation; fp64, or a device that is not CUDA, computes as <see cref="Default"/>.</summary>
+    /// <summary>fp32 tensors on the tensor cores with TF32 inputs (10-bit mantissa, rounded to nearest with ties
+    /// away; relative error ≤ 2⁻¹¹ per input) and fp32 accumulation.</summary>
     Tf32,
+
+    /// <summary>fp32 tensors on the tensor cores with BF16 inputs (8-bit mantissa, fp32's range; rounded to nearest
+    /// even, relative error ≤ 2⁻⁹ per input) and fp32 accumulation.</summary>
+    Bf16,
+
+    /// <summary>fp32 tensors on the tensor cores with IEEE half inputs (10-bit mantissa; rounded to nearest even;
+    /// magnitudes above 65504 become infinite and below 2⁻²⁴ vanish) and fp32 accumulation.</summary>
+    F16,
 }
 
 public sealed partial class IlgpuBackend
@@ -23,13 +31,26 @@ public sealed partial class IlgpuBackend
     /// accelerator, which emulates every thread). Internal so tests can force either kernel.</summary>
     internal int TiledMatmulMinOutputs { get; set; } = 64 * 64;
 
-    /// <summary>The precision <see cref="IBackend.Matmul"/> uses on this device (opt-in TF32; default IEEE).
-    /// </summary>
+    /// <summary>The precision <see cref="IBackend.Matmul"/> and the convolutions use on this device (opt-in tensor
+    /// cores; default IEEE).</summary>
     public MatmulPrecision MatmulPrecision { get; set; }
 
-    /// <summary>True when this device runs the TF32 tensor-core kernel (CUDA, compute capability 8.0 or newer).
-    /// </summary>
-    public bool SupportsTf32 => Accelerator is CudaAccelerator cuda && cuda.Architecture >= CudaArchitecture.SM_80;
+    /// <summary>True when this device runs the tensor-core kernel for <see cref="MatmulPrecision.Tf32"/>,
+    /// <see cref="MatmulPrecision.Bf16"/> and <see cref="MatmulPrecision.F16"/>: CUDA devices of compute capability
+    /// 8.0 or newer (inline PTX <c>mma.sync</c>), and ILGPU's CPU accelerator, which emulates <c>mma.sync</c> with
+    /// the same fragment layout (<see cref="EmulatedTensorCore{TFormat}"/>). Elsewhere (fp64, older GPUs) the
+    /// reduced precisions compute as <see cref="MatmulPrecision.Default"/>.</summary>
+    public bool SupportsTensorCores => Accelerator is CudaAccelerator cuda
+        ? cuda.Architecture >= CudaArchitecture.SM_80
+        : Device.Kind == DeviceKind.IlgpuCpu;
+
+    /// <summary>Whether a product of <paramref name="dtype"/> tensors at <paramref name="precision"/> runs on the
+    /// tensor cores here (fp32 only).</summary>
+    public bool UsesTensorCores(DType dtype, MatmulPrecision precision) =>
+        precision != MatmulPrecision.Default && dtype == DType.F32 && SupportsTensorCores;
+
+    internal bool UsesTensorCores<T>(MatmulPrecision precision) =>
+        UsesTensorCores(typeof(T) == typeof(float) ? DType.F32 : DType.F64, precision);
 
     /// <summary>c[p] = a[p] @ b[p] for a [B, M, K], b [B, K, N] (any strides) and contiguous c [B, M, N], with an
     /// explicit <paramref name="precision"/> (the op-level opt-in; <see cref="IBackend.Matmul"/> uses
@@ -49,21 +70,15 @@ public sealed partial class IlgpuBackend
         Offset = t.Offset, S0 = t.Strides[0], S1 = t.Strides[1], S2 = t.Strides[2],
     };
 
-    /// <summary>Runs the register-blocked (or, for fp32 with <see cref="MatmulPrecision.Tf32"/> on CUDA, the
-    /// tensor-core) GEMM with generic operand and output layouts.</summary>
+    /// <summary>Runs the register-blocked (or, for fp32 at a reduced <paramref name="precision"/> where
+    /// <see cref="SupportsTensorCores"/>, the tensor-core) GEMM with generic operand and output layouts.</summary>
     internal void Gemm<T, TA, TB, TC>(ArrayView<T> a, TA la, ArrayView<T> b, TB lb, ArrayView<T> c, TC lc,
         GemmShape s, int batch, MatmulPrecision precision, string op) where T : unmanaged, INumber<T>
         where TA : struct, IGemmOperand where TB : struct, IGemmOperand where TC : struct, IGemmOutput
     {
-        if (precision == MatmulPrecision.Tf32 && typeof(T) == typeof(float) && SupportsTf32)
+        if (UsesTensorCores<T>(precision))
         {
-            var tc = Kernel("GemmTf32", typeof((TA, TB, TC)), typeof(float), op,
-                acc => acc.LoadStreamKernel<ArrayView<float>, TA, ArrayView<float>, TB, ArrayView<float>, TC,
-                    GemmShape>(TensorCoreGpuKernels.GemmTf32));
-            const int e = TensorCoreGpuKernels.Block;
-            var tgrid = new Index3D((s.N + e - 1) / e, (s.M + e - 1) / e, batch);
-            tc(new KernelConfig(tgrid, new Index3D(TensorCoreGpuKernels.Threads, 1, 1)), a.Cast<float>(), la,
-                b.Cast<float>(), lb, c.Cast<float>(), lc, s);
+            TensorCoreGemm(a.Cast<float>(), la, b.Cast<float>(), lb, c.Cast<float>(), lc, s, batch, precision, op);
             return;
         }
         var k = Kernel("Gemm", typeof((TA, TB, TC)), typeof(T), op,
@@ -72,5 +87,32 @@ public sealed partial class IlgpuBackend
         var grid = new Index3D((s.N + GemmGpuKernels.BN - 1) / GemmGpuKernels.BN,
             (s.M + GemmGpuKernels.BM - 1) / GemmGpuKernels.BM, batch);
         k(new KernelConfig(grid, new Index3D(GemmGpuKernels.Threads, 1, 1)), a, la, b, lb, c, lc, s);
+    }
+
+    private void TensorCoreGemm<TA, TB, TC>(ArrayView<float> a, TA la, ArrayView<float> b, TB lb, ArrayView<float> c,
+        TC lc, GemmShape s, int batch, MatmulPrecision precision, string op) where TA : struct, IGemmOperand
+        where TB : struct, IGemmOperand where TC : struct, IGemmOutput
+    {
+        var cuda = Accelerator is CudaAccelerator;
+        switch (precision)
+        {
+            case MatmulPrecision.Tf32 when cuda: Mma<Tf32Core>(); break;
+            case MatmulPrecision.Bf16 when cuda: Mma<Bf16Core>(); break;
+            case MatmulPrecision.F16 when cuda: Mma<F16Core>(); break;
+            case MatmulPrecision.Tf32: Mma<EmulatedTensorCore<Tf32Format>>(); break;
+            case MatmulPrecision.Bf16: Mma<EmulatedTensorCore<Bf16Format>>(); break;
+            case MatmulPrecision.F16: Mma<EmulatedTensorCore<F16Format>>(); break;
+            default: throw new ArgumentOutOfRangeException(nameof(precision), precision, "not a tensor-core precision");
+        }
+
+        void Mma<TCore>() where TCore : struct, ITensorCore
+        {
+            var k = Kernel("GemmMma", typeof((TA, TB, TC, TCore)), typeof(float), op,
+                acc => acc.LoadStreamKernel<ArrayView<float>, TA, ArrayView<float>, TB, ArrayView<float>, TC,
+                    GemmShape>(TensorCoreGpuKernels.GemmMma<TA, TB, TC, TCore>));
+            const int e = TensorCoreGpuKernels.Block;
+            var grid = new Index3D((s.N + e - 1) / e, (s.M + e - 1) / e, batch);
+            k(new KernelConfig(grid, new Index3D(TensorCoreGpuKernels.Threads, 1, 1)), a, la, b, lb, c, lc, s);
+        }
     }
 }

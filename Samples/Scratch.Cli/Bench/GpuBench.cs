@@ -14,7 +14,8 @@ internal static class GpuBench
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "usage: scratch bench gemm --device D [--n N] [--m M] [--k K] [--dtype f32|f64] [--tf32] [--runs R] [--json]\n" +
+        "usage: scratch bench gemm --device D [--n N] [--m M] [--k K] [--dtype f32|f64] [--tf32|--bf16|--f16]\n" +
+        "                         [--runs R] [--json]   (fp32 at a reduced precision runs the tensor-core kernel)\n" +
         "       scratch bench add --device D [--n N] [--runs R] [--json]                 (y = a + b, N floats)\n" +
         "       scratch bench conv --device D [--batch B] [--cin C] [--cout C] [--size S] [--kernel K] [--runs R] [--json]\n" +
         "       scratch bench roi-align --device D [--rois K] [--cin C] [--backward] [--runs R] [--json]\n" +
@@ -66,7 +67,7 @@ internal static class GpuBench
         {
             p = new ArgParser("bench " + op, args,
                 ["device", "n", "m", "k", "dtype", "runs", "batch", "cin", "cout", "size", "kernel", "rois"],
-                ["json", "tf32", "backward", "train"]);
+                ["json", "tf32", "bf16", "f16", "backward", "train"]);
             device = ParseDevice(p.String("device", "cuda")!);
         }
         catch (ArgumentException e)
@@ -102,12 +103,14 @@ internal static class GpuBench
                 var n = p.Int("n", 4096);
                 int m = p.Int("m", n), k = p.Int("k", n);
                 var dtype = p.String("dtype", "f32") == "f64" ? DType.F64 : DType.F32;
-                var precision = p.Flag("tf32") ? MatmulPrecision.Tf32 : MatmulPrecision.Default;
+                var precision = p.Flag("tf32") ? MatmulPrecision.Tf32
+                    : p.Flag("bf16") ? MatmulPrecision.Bf16
+                    : p.Flag("f16") ? MatmulPrecision.F16 : MatmulPrecision.Default;
                 var a = Tensor.Randn(new Shape(1, m, k), g).To(dtype).To(device);
                 var b = Tensor.Randn(new Shape(1, k, n), g).To(dtype).To(device);
                 var c = Tensor.Empty(new Shape(1, m, n), dtype, device);
                 ms = Time(() => gpu.Matmul(a, b, c, precision));
-                name = $"gemm_{(precision == MatmulPrecision.Tf32 && gpu.SupportsTf32 ? "tf32" : dtype.Name())}_{m}x{n}x{k}";
+                name = $"gemm_{(gpu.UsesTensorCores(dtype, precision) ? precision.ToString().ToLowerInvariant() : dtype.Name())}_{m}x{n}x{k}";
                 fields.Add(string.Create(inv, $"\"gflops\":{2.0 * m * n * k / (ms * 1e6):0.##}"));
                 break;
             }

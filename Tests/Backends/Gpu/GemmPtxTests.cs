@@ -8,8 +8,8 @@ using Xunit;
 
 namespace Scratch.Tests.Backends.Gpu;
 
-/// <summary>The GEMM, tensor-core and convolution kernels compile to PTX for sm_80, and the TF32 kernel's PTX holds
-/// the inline <c>mma.sync</c> and <c>cvt.rna.tf32</c> instructions. No GPU needed.</summary>
+/// <summary>The GEMM, tensor-core and convolution kernels compile to PTX for sm_80, and the tensor-core kernel's PTX
+/// holds each format's inline <c>mma.sync</c> and <c>cvt</c> instructions. No GPU needed.</summary>
 [Trait("Backend", "Ptx")]
 public sealed class GemmPtxTests : IDisposable
 {
@@ -60,18 +60,28 @@ public sealed class GemmPtxTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Tf32KernelEmitsTensorCoreMma()
+    [Theory]
+    [InlineData(typeof(Tf32Core), "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", "cvt.rna.tf32.f32")]
+    [InlineData(typeof(Bf16Core), "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32", "cvt.rn.bf16x2.f32")]
+    [InlineData(typeof(F16Core), "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32", "cvt.rn.f16x2.f32")]
+    public void TensorCoreKernelEmitsItsMmaAndRounding(Type core, string mma, string cvt)
     {
-        var ptx = Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(StridedOperand), typeof(StridedOperand),
-            typeof(DenseOutput));
-        Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", ptx, StringComparison.Ordinal);
-        Assert.Contains("cvt.rna.tf32.f32", ptx, StringComparison.Ordinal);
-        Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(StridedOperand), typeof(Im2ColOperand),
-            typeof(ConvOutput));
-        Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(ConvGradOperand), typeof(Im2ColTransposedOperand),
-            typeof(DenseOutput));
-        Ptx(typeof(TensorCoreGpuKernels), "GemmTf32", true, typeof(FlippedFilterOperand), typeof(Im2ColOperand),
-            typeof(ConvOutput));
+        var ptx = Ptx(typeof(TensorCoreGpuKernels), "GemmMma", true, typeof(StridedOperand), typeof(StridedOperand),
+            typeof(DenseOutput), core);
+        // One mma per 16×8 tile of the warp's 32×32 tile, with no barrier among them; A and B are rounded by the
+        // format's cvt when staged (once each per staging step, however far the compiler unrolls it).
+        Assert.Equal(8, Count(ptx, mma));
+        var cvts = Count(ptx, cvt);
+        Assert.True(cvts >= 2 && cvts % 2 == 0, $"{cvts} {cvt}");
+        Assert.DoesNotContain("bar.sync", string.Concat(ptx.Split(mma)[1..^1]), StringComparison.Ordinal);
+        Ptx(typeof(TensorCoreGpuKernels), "GemmMma", true, typeof(StridedOperand), typeof(Im2ColOperand),
+            typeof(ConvOutput), core);
+        Ptx(typeof(TensorCoreGpuKernels), "GemmMma", true, typeof(ConvGradOperand), typeof(Im2ColTransposedOperand),
+            typeof(DenseOutput), core);
+        Ptx(typeof(TensorCoreGpuKernels), "GemmMma", true, typeof(FlippedFilterOperand), typeof(Im2ColOperand),
+            typeof(ConvOutput), core);
     }
+
+    private static int Count(string text, string what) =>
+        (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 }

@@ -4,9 +4,9 @@ using Xunit;
 
 namespace Scratch.Tests.Backends.Gpu;
 
-/// <summary>The register-blocked GEMM, the opt-in TF32 path, the implicit-GEMM and depthwise convolutions and the
-/// allocator's behaviour under memory pressure, against the Reference backend; subclassed once per GPU device kind.
-/// </summary>
+/// <summary>The register-blocked GEMM, the opt-in tensor-core paths (TF32, BF16, F16), the implicit-GEMM and
+/// depthwise convolutions and the allocator's behaviour under memory pressure, against the Reference backend;
+/// subclassed once per GPU device kind.</summary>
 public abstract class GpuGemmTests : GpuSuite
 {
     private IlgpuBackend Gpu => GpuRuntime.BackendFor(Device);
@@ -82,28 +82,110 @@ public abstract class GpuGemmTests : GpuSuite
         Assert.All(Run(a, b, MatmulPrecision.Default, tiled: true).ToDoubleArray(), v => Assert.Equal(0.0, v));
     }
 
-    [GpuFact]
-    public void Tf32MatmulIsWithinTf32ToleranceOfFp32()
+    /// <summary>x with every element rounded to the tensor-core input format of <paramref name="precision"/>, as
+    /// F64 on the Reference backend (the products of rounded values are then exact).</summary>
+    private static Tensor Rounded(Tensor x, MatmulPrecision precision)
     {
-        var r = new Random(43);
-        for (var c = 0; c < 4; c++)
+        var v = x.To(Device.Cpu).ToArray<float>();
+        var r = new double[v.Length];
+        for (var i = 0; i < v.Length; i++)
         {
-            int m = r.Next(1, 150), n = r.Next(1, 150), k = r.Next(1, 70), batch = r.Next(1, 3);
-            var (a, b) = Operands(batch, m, n, k, c % 2 == 1, c >= 2, DType.F32, (ulong)c + 100);
-            var y = Run(a, b, MatmulPrecision.Tf32, tiled: true);
-            // TF32 keeps 10 mantissa bits: each product is off by ≤ 2⁻¹⁰ relative; |a|, |b| ≤ 1 bounds the sum.
-            Verify.Close(Expected(a, b), y.ToDoubleArray(), 2e-3 * Math.Sqrt(k) + 1e-5, 1e-2,
-                $"tf32 case {c}: [{batch},{m},{k}] @ [{batch},{k},{n}]");
+            r[i] = precision switch
+            {
+                MatmulPrecision.Tf32 => default(Tf32Format).Unpack(default(Tf32Format).Pack(v[i], 0), 0),
+                MatmulPrecision.Bf16 => default(Bf16Format).Unpack(Bf16Format.Round(v[i]), 0),
+                MatmulPrecision.F16 => F16Format.Widen(F16Format.Round(v[i])),
+                _ => v[i],
+            };
+        }
+        return Tensor.From(r, x.Shape, Device.Reference);
+    }
+
+    private static readonly MatmulPrecision[] TensorCorePrecisions =
+        [MatmulPrecision.Tf32, MatmulPrecision.Bf16, MatmulPrecision.F16];
+
+    [GpuFact]
+    public void TensorCoreMatmulIsTheProductOfRoundedInputs()
+    {
+        Assert.True(Gpu.SupportsTensorCores || Device.Kind == DeviceKind.Cuda, "the CPU accelerator emulates mma");
+        var r = new Random(43);
+        foreach (var precision in TensorCorePrecisions)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                // Rows and columns straddle the 64-wide block tile; k the 8- or 16-deep step and its odd tail.
+                int m = c == 0 ? 64 : r.Next(1, 100), n = c == 1 ? 64 : r.Next(1, 100), k = r.Next(1, 40);
+                var batch = r.Next(1, 3);
+                var (a, b) = Operands(batch, m, n, k, c == 1, c == 2, DType.F32, (ulong)c + 100);
+                var y = Run(a, b, precision, tiled: true);
+                var what = $"{precision} case {c}: [{batch},{m},{k}] @ [{batch},{k},{n}]";
+                if (!Gpu.UsesTensorCores(DType.F32, precision))
+                {
+                    Verify.Close(Expected(a, b), y.ToDoubleArray(), 1e-5, 1e-4, what + " (IEEE fallback)");
+                    continue;
+                }
+                // The inputs' rounding is the whole error but fp32 accumulation (|a|, |b| ≤ 1): an unrounded input
+                // would be off by ~2⁻¹¹ or more per product.
+                var exact = F.Matmul(Rounded(a, precision), Rounded(b, precision)).ToDoubleArray();
+                Verify.Close(exact, y.ToDoubleArray(), 1e-6 * (k + 1), 0, what);
+                // And it stays within the format's tolerance of the fp32 product.
+                var u = precision == MatmulPrecision.Bf16 ? 1.0 / 256 : 1.0 / 1024;
+                Verify.Close(Expected(a, b), y.ToDoubleArray(), 2 * u * k, 0, what + " vs fp32");
+            }
         }
     }
 
     [GpuFact]
-    public void Tf32FallsBackToFp32WhereThereAreNoTensorCores()
+    public void ReducedPrecisionOfFp64ComputesInFp64()
     {
-        if (Gpu.SupportsTf32) return;
-        var (a, b) = Operands(1, 20, 30, 17, false, false, DType.F32, 9);
-        Assert.Equal(Run(a, b, MatmulPrecision.Default, tiled: true).ToDoubleArray(),
-            Run(a, b, MatmulPrecision.Tf32, tiled: true).ToDoubleArray());
+        var (a, b) = Operands(1, 20, 30, 17, false, false, DType.F64, 9);
+        var ieee = Run(a, b, MatmulPrecision.Default, tiled: true).ToDoubleArray();
+        foreach (var precision in TensorCorePrecisions)
+        {
+            Assert.False(Gpu.UsesTensorCores(DType.F64, precision));
+            Assert.Equal(ieee, Run(a, b, precision, tiled: true).ToDoubleArray());
+        }
+    }
+
+    [GpuFact]
+    public void ConvolutionAtBf16PrecisionRoundsItsOperands()
+    {
+        // Forward (implicit GEMM), weight gradient (gy by transposed im2col), input gradients of a stride-1 conv
+        // (flipped filters) and a strided one (Wᵀ·gy then col2im): every product reads rounded operands.
+        var gpu = Gpu;
+        foreach (var stride in new[] { 1, 2 })
+        {
+            var x = Values.Uniform(new Shape(2, 3, 7, 6), (ulong)stride, DType.F32, -1, 1);
+            var w = Values.Uniform(new Shape(5, 3, 3, 3), (ulong)stride + 10, DType.F32, -1, 1);
+            var gy0 = F.Conv2d(x, w, null, stride, 1);
+            var gy = Values.Uniform(gy0.Shape, (ulong)stride + 20, DType.F32, -1, 1);
+            Tensor y, gx, gw;
+            lock (gpu)
+            {
+                var old = gpu.MatmulPrecision;
+                gpu.MatmulPrecision = MatmulPrecision.Bf16;
+                try
+                {
+                    var xd = x.To(Device).RequiresGrad_();
+                    var wd = w.To(Device).RequiresGrad_();
+                    y = F.Conv2d(xd, wd, null, stride, 1);
+                    y.Backward(gy.To(Device));
+                    (gx, gw) = (xd.Grad!, wd.Grad!);
+                }
+                finally
+                {
+                    gpu.MatmulPrecision = old;
+                }
+            }
+            var xr = Rounded(x, MatmulPrecision.Bf16).RequiresGrad_();
+            var wr = Rounded(w, MatmulPrecision.Bf16).RequiresGrad_();
+            var yr = F.Conv2d(xr, wr, null, stride, 1);
+            yr.Backward(Rounded(gy, MatmulPrecision.Bf16));
+            var what = $"bf16 conv stride {stride}";
+            Verify.Close(yr.ToDoubleArray(), y.ToDoubleArray(), 1e-5, 0, what + " y");
+            Verify.Close(xr.Grad!.ToDoubleArray(), gx.ToDoubleArray(), 1e-5, 0, what + " dx");
+            Verify.Close(wr.Grad!.ToDoubleArray(), gw.ToDoubleArray(), 1e-5, 0, what + " dw");
+        }
     }
 
     [GpuFact]
@@ -166,7 +248,8 @@ public sealed class IlgpuCpuGemmTests : GpuGemmTests
     protected override Device Device => Device.IlgpuCpu;
 }
 
-/// <summary>The same on CUDA device 0 (skipped without one); there the TF32 test runs the tensor-core kernel.
+/// <summary>The same on CUDA device 0 (skipped without one); there the tensor-core tests run the hardware
+/// <c>mma.sync</c>.
 /// </summary>
 [Trait("Backend", "Cuda")]
 public sealed class CudaGemmTests : GpuGemmTests, ICudaSuite
