@@ -22,10 +22,30 @@ public sealed partial class IlgpuBackend
         where TOp : struct, IUnaryOp where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (y.Numel == 0) return;
+        ArrayView<T> xv = Dense<T>(x, op.Name), yv = Dense<T>(y, op.Name);
+        var quads = QuadCount(y.Numel, x, y);
+        if (quads > 0)
+        {
+            var q = Kernel("MapQuad", typeof(TOp), typeof(T), op.Name,
+                acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<Quad<T>>, ArrayView<Quad<T>>>(
+                    VectorGpuKernels.MapQuad<TOp, T>));
+            q((int)quads, op, Quads(xv, quads), Quads(yv, quads));
+            if (quads * 4 == y.Numel) return;
+            (xv, yv) = (xv.SubView(quads * 4), yv.SubView(quads * 4));
+        }
         var k = Kernel("Map", typeof(TOp), typeof(T), op.Name,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>>(GpuKernels.Map<TOp, T>));
-        k((int)y.Numel, op, Dense<T>(x, op.Name), Dense<T>(y, op.Name));
+        k((int)yv.Length, op, xv, yv);
     }
+
+    /// <summary>How many four-element groups the vector kernels take: ⌊n/4⌋ when every operand's storage offset is a
+    /// multiple of four elements (so each 16-byte access is aligned), else 0.</summary>
+    private static long QuadCount(long n, params Tensor[] operands) =>
+        operands.All(t => t.Offset % 4 == 0) ? n / 4 : 0;
+
+    /// <summary>The first <paramref name="quads"/>·4 elements of a view as four-element groups.</summary>
+    private static ArrayView<Quad<T>> Quads<T>(ArrayView<T> v, long quads) where T : unmanaged =>
+        v.SubView(0, quads * 4).Cast<Quad<T>>();
 
     /// <inheritdoc/>
     public void MapBackward<TOp>(TOp op, Tensor x, Tensor y, Tensor dy, Tensor dx) where TOp : struct, IUnaryOp
@@ -43,10 +63,22 @@ public sealed partial class IlgpuBackend
     {
         if (dx.Numel == 0) return;
         var name = op.Name + "Backward";
+        ArrayView<T> xv = Dense<T>(x, name), yv = Dense<T>(y, name), gv = Dense<T>(dy, name), dv = Dense<T>(dx, name);
+        var quads = QuadCount(dx.Numel, x, y, dy, dx);
+        if (quads > 0)
+        {
+            var q = Kernel("MapBackwardQuad", typeof(TOp), typeof(T), name,
+                acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<Quad<T>>, ArrayView<Quad<T>>,
+                    ArrayView<Quad<T>>, ArrayView<Quad<T>>>(VectorGpuKernels.MapBackwardQuad<TOp, T>));
+            q((int)quads, op, Quads(xv, quads), Quads(yv, quads), Quads(gv, quads), Quads(dv, quads));
+            if (quads * 4 == dx.Numel) return;
+            var rest = quads * 4;
+            (xv, yv, gv, dv) = (xv.SubView(rest), yv.SubView(rest), gv.SubView(rest), dv.SubView(rest));
+        }
         var k = Kernel("MapBackward", typeof(TOp), typeof(T), name,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>, ArrayView<T>,
                 ArrayView<T>>(GpuKernels.MapBackward<TOp, T>));
-        k((int)dx.Numel, op, Dense<T>(x, name), Dense<T>(y, name), Dense<T>(dy, name), Dense<T>(dx, name));
+        k((int)dv.Length, op, xv, yv, gv, dv);
     }
 
     /// <inheritdoc/>
@@ -66,11 +98,38 @@ public sealed partial class IlgpuBackend
         where TOp : struct, IBinaryOp where T : unmanaged, INumber<T>
     {
         if (y.Numel == 0) return;
+        if (a.IsContiguous && b.IsContiguous && a.Shape == y.Shape && b.Shape == y.Shape)
+        {
+            ZipDenseT<TOp, T>(op, a, b, y);
+            return;
+        }
         var k = Kernel("Zip", typeof(TOp), typeof(T), op.Name,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, GpuLayout, ArrayView<T>, GpuLayout,
                 ArrayView<T>>(GpuKernels.Zip<TOp, T>));
         k((int)y.Numel, op, StorageOf<T>(a, op.Name).View, GpuLayout.Of(a, op.Name), StorageOf<T>(b, op.Name).View,
             GpuLayout.Of(b, op.Name), Dense<T>(y, op.Name));
+    }
+
+    /// <summary><see cref="ZipT{TOp,T}"/> of contiguous operands of the output's shape: no layout mapping, four
+    /// elements per thread where aligned.</summary>
+    private void ZipDenseT<TOp, T>(TOp op, Tensor a, Tensor b, Tensor y)
+        where TOp : struct, IBinaryOp where T : unmanaged, INumber<T>
+    {
+        ArrayView<T> av = Dense<T>(a, op.Name), bv = Dense<T>(b, op.Name), yv = Dense<T>(y, op.Name);
+        var quads = QuadCount(y.Numel, a, b, y);
+        if (quads > 0)
+        {
+            var q = Kernel("ZipQuad", typeof(TOp), typeof(T), op.Name,
+                acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<Quad<T>>, ArrayView<Quad<T>>,
+                    ArrayView<Quad<T>>>(VectorGpuKernels.ZipQuad<TOp, T>));
+            q((int)quads, op, Quads(av, quads), Quads(bv, quads), Quads(yv, quads));
+            if (quads * 4 == y.Numel) return;
+            (av, bv, yv) = (av.SubView(quads * 4), bv.SubView(quads * 4), yv.SubView(quads * 4));
+        }
+        var k = Kernel("ZipDense", typeof(TOp), typeof(T), op.Name,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, ArrayView<T>, ArrayView<T>, ArrayView<T>>(
+                VectorGpuKernels.ZipDense<TOp, T>));
+        k((int)yv.Length, op, av, bv, yv);
     }
 
     /// <inheritdoc/>

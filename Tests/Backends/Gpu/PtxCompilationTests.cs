@@ -70,10 +70,28 @@ public sealed partial class PtxCompilationTests : IDisposable
         Assert.True(ops.Length >= 15, $"found {ops.Length} unary ops");
         var failures = (from op in ops
             from t in Floats
-            from k in new[] { "Map", "MapBackward" }
-            select Compile(k, false, op, t)).Where(f => f != "").ToArray();
+            from k in new[] { "Map", "MapBackward", "MapQuad", "MapBackwardQuad" }
+            select k.EndsWith("Quad", StringComparison.Ordinal)
+                ? CompileIn(typeof(VectorGpuKernels), k, false, op, t)
+                : Compile(k, false, op, t)).Where(f => f != "").ToArray();
         Assert.True(failures.Length == 0, string.Join("\n", failures));
     }
+
+    [Fact]
+    public void ContiguousFp32ElementwiseMovesFourFloatsPerAccess()
+    {
+        var add = Ptx(typeof(VectorGpuKernels).GetMethod("ZipQuad")!.MakeGenericMethod(typeof(AddOp), typeof(float)));
+        Assert.Equal(2, Count(add, "ld.v4.f32"));
+        Assert.Equal(1, Count(add, "st.v4.f32"));
+        var exp = Ptx(typeof(VectorGpuKernels).GetMethod("MapQuad")!.MakeGenericMethod(typeof(ExpOp), typeof(float)));
+        Assert.Equal(1, Count(exp, "ld.v4.f32"));
+    }
+
+    private string Ptx(System.Reflection.MethodInfo kernel) => ((PTXCompiledKernel)_ptx.Compile(
+        EntryPointDescription.FromImplicitlyGroupedKernel(kernel), KernelSpecialization.Empty)).PTXAssembly;
+
+    private static int Count(string text, string what) =>
+        (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     [Fact]
     public void OpTestingTypeofFailsToCompile()
@@ -89,6 +107,8 @@ public sealed partial class PtxCompilationTests : IDisposable
         foreach (var t in Numbers)
         {
             failures.AddRange(Ops<IBinaryOp>().Select(op => Compile("Zip", false, op, t)));
+            failures.AddRange(Ops<IBinaryOp>().Select(op => CompileIn(typeof(VectorGpuKernels), "ZipQuad", false, op, t)));
+            failures.AddRange(Ops<IBinaryOp>().Select(op => CompileIn(typeof(VectorGpuKernels), "ZipDense", false, op, t)));
             failures.AddRange(Ops<ICompareOp>().Select(op => Compile("Compare", false, op, t)));
             failures.AddRange(Ops<IReduceOp>().Select(op => Compile("Reduce", true, op, t)));
         }
