@@ -133,10 +133,11 @@ def summarize(results, out_md):
     med = lambda rs, f: statistics.median([r[f] for r in rs if f in r]) if any(f in r for r in rs) else None
     lines = [f"Scratch on {cards.get('scratch', '?')}; PyTorch on {cards.get('torch', '?')}. Medians over the "
              "alternating rounds of each side's median time; speed = PyTorch ms / Scratch ms (above 1 = Scratch "
-             "faster), against the target of each workload.", "",
+             "faster), against the target of each workload. check: Scratch's result against the host on sampled "
+             "entries (largest error relative to the sum of |terms|; ok below 1e-4).", "",
              "| workload | Scratch ms | PyTorch ms | speed | target | Scratch fwd+bwd ms | PyTorch fwd+bwd ms "
-             "| speed fwd+bwd |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| speed fwd+bwd | check |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"
     speed = lambda s, t: "n/a" if s is None or t is None or s == 0 else f"{t / s:.2f}×"
     for key, sides in rows.items():
@@ -144,8 +145,11 @@ def summarize(results, out_md):
         sm, tm = med(s, "ms"), med(t, "ms")
         sb, tb = med(s, "ms_fwdbwd"), med(t, "ms_fwdbwd")
         target = next((f"≥ {v}×" for prefix, v in TARGETS if key.startswith(prefix)), "")
+        checks = [r for r in s if "check" in r]
+        worst = max((r["check_err"] for r in checks), default=None)
+        check = "" if worst is None else ("ok" if all(r["check"] == "ok" for r in checks) else "FAIL") + f" ({worst:.1e})"
         lines.append(f"| {key} | {fmt(sm)} | {fmt(tm)} | {speed(sm, tm)} | {target} | {fmt(sb)} | {fmt(tb)} "
-                     f"| {speed(sb, tb)} |")
+                     f"| {speed(sb, tb)} | {check} |")
     errors = [f"- {k} ({side}): {r['error']}" for k, sides in rows.items() for side, rs in sides.items()
               for r in rs if "error" in r]
     if errors:

@@ -49,6 +49,19 @@ public sealed partial class IlgpuBackend
     public bool UsesTensorCores(DType dtype, MatmulPrecision precision) =>
         precision != MatmulPrecision.Default && dtype == DType.F32 && SupportsTensorCores;
 
+    /// <summary>The value the tensor cores multiply for the fp32 input <paramref name="x"/> at
+    /// <paramref name="precision"/>: x rounded to TF32 (nearest, ties away), BF16 or IEEE half (nearest, ties to
+    /// even), exactly as the kernel's <c>cvt</c> rounds it; x itself for <see cref="MatmulPrecision.Default"/>.
+    /// </summary>
+    public static float TensorCoreInput(MatmulPrecision precision, float x) => precision switch
+    {
+        MatmulPrecision.Default => x,
+        MatmulPrecision.Tf32 => default(Tf32Format).Unpack(default(Tf32Format).Pack(x, 0), 0),
+        MatmulPrecision.Bf16 => default(Bf16Format).Unpack(Bf16Format.Round(x), 0),
+        MatmulPrecision.F16 => F16Format.Widen(F16Format.Round(x)),
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "not a matmul precision"),
+    };
+
     internal bool UsesTensorCores<T>(MatmulPrecision precision) =>
         UsesTensorCores(typeof(T) == typeof(float) ? DType.F32 : DType.F64, precision);
 

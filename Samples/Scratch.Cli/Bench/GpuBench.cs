@@ -112,6 +112,8 @@ internal static class GpuBench
                 ms = Time(() => gpu.Matmul(a, b, c, precision));
                 name = $"gemm_{(gpu.UsesTensorCores(dtype, precision) ? precision.ToString().ToLowerInvariant() : dtype.Name())}_{m}x{n}x{k}";
                 fields.Add(string.Create(inv, $"\"gflops\":{2.0 * m * n * k / (ms * 1e6):0.##}"));
+                fields.AddRange(GpuBenchChecks.Fields(GpuBenchChecks.Gemm(a, b, c,
+                    gpu.UsesTensorCores(dtype, precision) ? precision : MatmulPrecision.Default)));
                 break;
             }
             case "add":
@@ -139,6 +141,10 @@ internal static class GpuBench
                     w.Grad = null;
                     Forward().Backward(grad);
                 });
+                Tensor y;
+                using (Autograd.GradMode.Disable()) y = Forward();
+                fields.AddRange(GpuBenchChecks.Fields(
+                    GpuBenchChecks.Conv(x, w, y, grad, x.Grad!, w.Grad!, kernel / 2)));
                 name = $"conv{kernel}x{kernel}_{cin}_{cout}_b{batch}_{size}";
                 fields.Add(string.Create(inv, $"\"ms_fwdbwd\":{both:0.####}"));
                 fields.Add(string.Create(inv,

@@ -88,16 +88,7 @@ public abstract class GpuGemmTests : GpuSuite
     {
         var v = x.To(Device.Cpu).ToArray<float>();
         var r = new double[v.Length];
-        for (var i = 0; i < v.Length; i++)
-        {
-            r[i] = precision switch
-            {
-                MatmulPrecision.Tf32 => default(Tf32Format).Unpack(default(Tf32Format).Pack(v[i], 0), 0),
-                MatmulPrecision.Bf16 => default(Bf16Format).Unpack(Bf16Format.Round(v[i]), 0),
-                MatmulPrecision.F16 => F16Format.Widen(F16Format.Round(v[i])),
-                _ => v[i],
-            };
-        }
+        for (var i = 0; i < v.Length; i++) r[i] = IlgpuBackend.TensorCoreInput(precision, v[i]);
         return Tensor.From(r, x.Shape, Device.Reference);
     }
 
