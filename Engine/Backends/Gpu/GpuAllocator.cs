@@ -43,8 +43,9 @@ public sealed class GpuOutOfMemoryException : Exception
 }
 
 /// <summary>A caching allocator: buffers released by a <see cref="GpuStorage{T}"/> (disposed or collected) are kept
-/// per (element type, length) and handed out again, so steady-state training does not call the device allocator.
-/// </summary>
+/// per (element type, size bucket) and handed out again, so steady-state training does not call the device
+/// allocator. Sizes are rounded up to a bucket (<see cref="BucketBytes"/>: 512 bytes below 1 MiB, 1 MiB above), so
+/// tensors whose sizes differ a little (a detector's varying proposal counts) share buffers.</summary>
 /// <remarks>The allocator holds every buffer it made, so ILGPU never finalizes one behind its back; a storage returns
 /// its buffer from <see cref="GpuStorage{T}.Dispose"/> or from its finalizer. Reuse is safe without events because
 /// every kernel and copy of a device runs on its one stream, in order.</remarks>
@@ -69,9 +70,23 @@ public sealed class GpuAllocator : IDisposable
         }
     }
 
-    /// <summary>A buffer of exactly <paramref name="length"/> elements (contents undefined).</summary>
+    /// <summary>Bytes a request of <paramref name="bytes"/> occupies: rounded up to a multiple of 512 bytes up to
+    /// 1 MiB (at least 512), of 1 MiB above (so a large buffer carries less than 1 MiB spare).</summary>
+    public static long BucketBytes(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        long step = bytes <= SmallLimit ? 512 : SmallLimit;
+        return Math.Max(step, (bytes + step - 1) / step * step);
+    }
+
+    private const long SmallLimit = 1 << 20;
+
+    /// <summary>A buffer of at least <paramref name="length"/> elements: the whole bucket (contents undefined).
+    /// </summary>
     internal MemoryBuffer1D<T, Stride1D.Dense> Rent<T>(long length) where T : unmanaged
     {
+        var size = Unsafe.SizeOf<T>();
+        length = BucketBytes(length * size) / size;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -113,8 +128,8 @@ public sealed class GpuAllocator : IDisposable
     private long? _limit;
 
     /// <summary>A new device buffer; on failure (or past <see cref="LimitBytes"/>) the cache is emptied and the
-    /// allocation retried once, then <see cref="GpuOutOfMemoryException"/> names the requested and free bytes.
-    /// Caller holds the gate.</summary>
+    /// allocation retried once, then <see cref="GpuOutOfMemoryException"/> names the requested (bucket) and free
+    /// bytes. Caller holds the gate.</summary>
     private MemoryBuffer1D<T, Stride1D.Dense> AllocateUnderPressure<T>(long length) where T : unmanaged
     {
         var bytes = length * Unsafe.SizeOf<T>();

@@ -213,21 +213,47 @@ public abstract class GpuGemmTests : GpuSuite
     public void AllocatorReleasesItsCacheUnderPressureThenReportsRequestedAndFreeBytes()
     {
         using var allocator = new GpuAllocator(Gpu.Accelerator) { LimitBytes = 1000 * sizeof(float) };
+        // 600 floats (2400 bytes) occupy a 2560-byte bucket.
         var first = allocator.Rent<float>(600);
         allocator.Return(first);
-        Assert.Equal(600 * sizeof(float), allocator.Stats.BytesCached);
-        // 600 cached + 700 requested passes the limit: the cache is emptied and the allocation retried.
+        Assert.Equal(2560, allocator.Stats.BytesCached);
+        // 2560 cached + 3072 (700 floats) passes the 4000-byte limit: the cache is emptied and the allocation retried.
         var second = allocator.Rent<float>(700);
         Assert.Equal(1, allocator.Stats.PressureReleases);
         Assert.Equal(0, allocator.Stats.BytesCached);
-        Assert.Equal(700 * sizeof(float), allocator.Stats.BytesInUse);
+        Assert.Equal(3072, allocator.Stats.BytesInUse);
         var e = Assert.Throws<GpuOutOfMemoryException>(() => allocator.Rent<float>(400));
-        Assert.Equal(400 * sizeof(float), e.RequestedBytes);
-        Assert.Equal(300 * sizeof(float), e.FreeBytes);
-        Assert.Contains("requested 1600 bytes", e.Message, StringComparison.Ordinal);
-        Assert.Contains("1200 bytes free", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2048, e.RequestedBytes);
+        Assert.Equal(4000 - 3072, e.FreeBytes);
+        Assert.Contains("requested 2048 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Contains("928 bytes free", e.Message, StringComparison.Ordinal);
         allocator.Return(second);
         Assert.Throws<ArgumentOutOfRangeException>(() => allocator.LimitBytes = -1);
+    }
+
+    [GpuFact]
+    public void AllocatorReusesABufferForANearbySize()
+    {
+        using var allocator = new GpuAllocator(Gpu.Accelerator);
+        foreach (var (first, second) in new[] { (1000L, 1020L), (300_000L, 400_000L) })
+        {
+            var a = allocator.Rent<float>(first);
+            Assert.True(a.Length >= first);
+            allocator.Return(a);
+            var hits = allocator.Stats.CacheHits;
+            var b = allocator.Rent<float>(second);
+            Assert.Same(a, b);
+            Assert.Equal(hits + 1, allocator.Stats.CacheHits);
+            allocator.Return(b);
+        }
+        // 1000 and 1100 floats fall in different 512-byte buckets: a new buffer.
+        var c = allocator.Rent<float>(1100);
+        Assert.Equal(1152, c.Length);
+        Assert.Equal(2, allocator.Stats.CacheHits);
+        allocator.Return(c);
+        Assert.Equal(512, GpuAllocator.BucketBytes(1));
+        Assert.Equal(1 << 20, GpuAllocator.BucketBytes(1 << 20));
+        Assert.Equal(2 << 20, GpuAllocator.BucketBytes((1 << 20) + 1));
     }
 }
 
