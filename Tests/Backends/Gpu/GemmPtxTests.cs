@@ -68,9 +68,9 @@ public sealed class GemmPtxTests : IDisposable
     {
         var ptx = Ptx(typeof(TensorCoreGpuKernels), "GemmMma", true, typeof(StridedOperand), typeof(StridedOperand),
             typeof(DenseOutput), core);
-        // One mma per 16×8 tile of the warp's 32×32 tile, with no barrier among them; A and B are rounded by the
+        // One mma per 16×8 tile of the warp's 64×32 tile, with no barrier among them; A and B are rounded by the
         // format's cvt when staged (once each per staging step, however far the compiler unrolls it).
-        Assert.Equal(8, Count(ptx, mma));
+        Assert.Equal(16, Count(ptx, mma));
         var cvts = Count(ptx, cvt);
         Assert.True(cvts >= 2 && cvts % 2 == 0, $"{cvts} {cvt}");
         Assert.DoesNotContain("bar.sync", string.Concat(ptx.Split(mma)[1..^1]), StringComparison.Ordinal);

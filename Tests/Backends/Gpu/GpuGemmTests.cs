@@ -104,8 +104,8 @@ public abstract class GpuGemmTests : GpuSuite
         {
             for (var c = 0; c < 3; c++)
             {
-                // Rows and columns straddle the 64-wide block tile; k the 8- or 16-deep step and its odd tail.
-                int m = c == 0 ? 64 : r.Next(1, 100), n = c == 1 ? 64 : r.Next(1, 100), k = r.Next(1, 40);
+                // Rows and columns straddle the 128-wide block tile; k the 8- or 16-deep step and its odd tail.
+                int m = c == 0 ? 128 : r.Next(1, 150), n = c == 1 ? 128 : r.Next(1, 150), k = r.Next(1, 40);
                 var batch = r.Next(1, 3);
                 var (a, b) = Operands(batch, m, n, k, c == 1, c == 2, DType.F32, (ulong)c + 100);
                 var y = Run(a, b, precision, tiled: true);
