@@ -4,8 +4,9 @@ namespace Scratch;
 
 public static partial class F
 {
-    /// <summary><see cref="RankedAlongDim"/> on a GPU device: the lanes are sorted on the device (a bitonic network
-    /// over (key, position) pairs, exactly the host's stable order; see <see cref="SortGpuKernels"/>), and the values
+    /// <summary><see cref="RankedAlongDim"/> on a GPU device: the lanes are sorted on the device (a radix sort of
+    /// packed (key, position) values for long single lanes, else a bitonic network over (key, position) pairs; both
+    /// exactly the host's stable order, see <see cref="SortGpuKernels"/>), and the values
     /// are a take at the resulting map, so the gradient scatters back through it.</summary>
     private static (Tensor Values, Tensor Indices) RankedAlongDimGpu(
         Tensor x, int d, bool descending, int first, int count, string op)

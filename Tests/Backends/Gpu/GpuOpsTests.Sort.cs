@@ -58,6 +58,33 @@ public abstract partial class GpuOpsTests
     }
 
     [GpuFact]
+    public void RadixSortedLanesMatchReferenceExactly()
+    {
+        // Single lanes of F32/I32/U8/Bool at least RadixSortMinLength long take ILGPU.Algorithms' radix sort of
+        // packed (key, position) values. Each radix sort costs seconds on the CPU accelerator, so a few cases: the
+        // threshold lowered for short lanes, and one lane of 5000 at the default threshold.
+        var gpu = Scratch.Backends.Gpu.GpuRuntime.BackendFor(Device);
+        var r = new Random(73);
+        lock (gpu)
+        {
+            var old = gpu.RadixSortMinLength;
+            gpu.RadixSortMinLength = 1;
+            try
+            {
+                SameRanked(t => F.Sort(t, 0, descending: true), TiedValues(r, [300], DType.F32), "radix sort desc F32");
+                SameRanked(t => F.TopK(t, 9, 0, largest: false), TiedValues(r, [37], DType.I32), "radix topk I32");
+                SameRanked(t => F.Sort(t, 0), TiedValues(r, [40], DType.Bool), "radix sort Bool");
+            }
+            finally
+            {
+                gpu.RadixSortMinLength = old;
+            }
+        }
+        Assert.True(5000 >= gpu.RadixSortMinLength);
+        SameRanked(t => F.Sort(t, 0), TiedValues(r, [5000], DType.U8), "radix sort of 5000 bytes");
+    }
+
+    [GpuFact]
     public void SortOfStridedViewsAndScalarsMatchReference()
     {
         var x = Values.Uniform(new Shape(3, 5), 72, DType.F32, -1, 1);

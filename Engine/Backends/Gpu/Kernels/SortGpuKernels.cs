@@ -1,4 +1,6 @@
 using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.RadixSortOperations;
 using ILGPU.Runtime;
 
 namespace Scratch.Backends.Gpu;
@@ -82,6 +84,21 @@ internal static class SortGpuKernels
         keys[e] = s.Descending != 0 ? ~key : key;
     }
 
+    /// <summary>For a single lane of a type whose keys fit 32 bits: slot e gets key(x[e]) (complemented when
+    /// descending) in the upper half and e in the lower, so the 64-bit values are distinct and their ascending order
+    /// is the host's stable order, whatever the sort's own stability; the position is the lower half afterwards.
+    /// </summary>
+    public static void PackedKeys<T, TK>(Index1D e, ArrayView<T> x, GpuLayout lx, ArrayView<ulong> packed,
+        SortLanes s, TK conv) where T : unmanaged where TK : struct, ISortKey<T>
+    {
+        var key = (uint)conv.Key(x[lx.Map(e)]);
+        packed[e] = (ulong)(s.Descending != 0 ? ~key : key) << 32 | (uint)e;
+    }
+
+    /// <summary>pos[e] = the position held in the lower half of packed[e].</summary>
+    public static void UnpackPositions(Index1D e, ArrayView<ulong> packed, ArrayView<int> pos) =>
+        pos[e] = (int)(packed[e] & 0xFFFFFFFFul);
+
     /// <summary>One compare-exchange step (j, k) of the bitonic network; one thread per pair, lanes side by side.
     /// </summary>
     public static void Step(Index1D t, ArrayView<ulong> keys, ArrayView<int> pos, int padded, int j, int k)
@@ -124,6 +141,17 @@ public sealed partial class IlgpuBackend
     /// outer·count·inner elements, on this device).</summary>
     internal void SortAlongDim(Tensor x, SortLanes s, long outer, int first, int count, Tensor positions, Tensor map)
     {
+        if (outer * s.Inner == 1 && s.Len >= RadixSortMinLength && x.DType is not (DType.F64 or DType.I64))
+        {
+            var p = x.DType switch
+            {
+                DType.F32 => RadixSortLane<float, F32SortKey>(x, s),
+                DType.I32 => RadixSortLane<int, I32SortKey>(x, s),
+                _ => RadixSortLane<byte, U8SortKey>(x, s),
+            };
+            Emit(p);
+            return;
+        }
         switch (x.DType)
         {
             case DType.F32: SortKeys<float, F32SortKey>(x, s, outer, out var k, out var p); Finish(k, p); break;
@@ -147,6 +175,12 @@ public sealed partial class IlgpuBackend
                 for (var j = kk / 2; j > 0; j >>= 1)
                     step(pairs, Dense<long>(keys, op).Cast<ulong>(), Dense<int>(pos, op), s.Padded, j, kk);
             }
+            Emit(pos);
+        }
+
+        void Emit(Tensor pos)
+        {
+            const string op = "Sort";
             if (positions.Numel == 0) return;
             var emit = Kernel("SortEmit", typeof(int), typeof(long), op,
                 acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<long>, ArrayView<long>,
@@ -154,6 +188,36 @@ public sealed partial class IlgpuBackend
             emit(checked((int)positions.Numel), Dense<int>(pos, op), Dense<long>(positions, op), Dense<long>(map, op),
                 s, first, count);
         }
+    }
+
+    /// <summary>Single lanes at least this long, of a dtype whose keys fit 32 bits (F32, I32, U8, Bool), are sorted
+    /// by ILGPU.Algorithms' radix sort (O(n) passes) instead of the bitonic network (O(log² n) passes). Internal so
+    /// tests can send short lanes through it.</summary>
+    internal int RadixSortMinLength { get; set; } = 1 << 12;
+
+    /// <summary>The sorted positions of x's single lane: packed (key, position) values radix-sorted ascending.
+    /// </summary>
+    private Tensor RadixSortLane<T, TK>(Tensor x, SortLanes s) where T : unmanaged where TK : struct, ISortKey<T>
+    {
+        const string op = "Sort";
+        var packed = Tensor.Empty(new Shape(s.Len), DType.I64, Device);
+        var pos = Tensor.Empty(new Shape(s.Len), DType.I32, Device);
+        var view = Dense<long>(packed, op).Cast<ulong>();
+        var k = Kernel("SortPackedKeys", typeof(T), typeof(TK), op,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, GpuLayout, ArrayView<ulong>, SortLanes, TK>(
+                SortGpuKernels.PackedKeys<T, TK>));
+        k(s.Len, StorageOf<T>(x, op).View, GpuLayout.Of(x, op), view, s, default);
+        var sort = Kernel("RadixSort", typeof(ulong), typeof(AscendingUInt64), op,
+            acc => acc.CreateRadixSort<ulong, Stride1D.Dense, AscendingUInt64>());
+        var temp = Tensor.Empty(
+            new Shape(Accelerator.ComputeRadixSortTempStorageSize<ulong, AscendingUInt64>(s.Len).X),
+            DType.I32, Device);
+        sort(Stream, view, Dense<int>(temp, op));
+        var unpack = Kernel("SortUnpack", typeof(ulong), typeof(int), op,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ulong>, ArrayView<int>>(
+                SortGpuKernels.UnpackPositions));
+        unpack(s.Len, view, Dense<int>(pos, op));
+        return pos;
     }
 
     private void SortKeys<T, TK>(Tensor x, SortLanes s, long outer, out Tensor keys, out Tensor pos)
