@@ -40,8 +40,12 @@ public sealed partial class IlgpuBackend
 
     /// <summary>How many four-element groups the vector kernels take: ⌊n/4⌋ when every operand's storage offset is a
     /// multiple of four elements (so each 16-byte access is aligned), else 0.</summary>
-    private static long QuadCount(long n, params Tensor[] operands) =>
-        operands.All(t => t.Offset % 4 == 0) ? n / 4 : 0;
+    private static long QuadCount(long n, params ReadOnlySpan<Tensor> operands)
+    {
+        foreach (var t in operands)
+            if (t.Offset % 4 != 0) return 0;
+        return n / 4;
+    }
 
     /// <summary>The first <paramref name="quads"/>·4 elements of a view as four-element groups.</summary>
     private static ArrayView<Quad<T>> Quads<T>(ArrayView<T> v, long quads) where T : unmanaged =>
